@@ -1,0 +1,154 @@
+// Package app is ehealth-tray's core: it ties the configuration, the
+// keystores, the eID and the STS into sessions (Opener), and owns the state
+// the tray shows (Core). It knows nothing about how that state is drawn.
+package app
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"ehealth-tray/cert"
+	"ehealth-tray/config"
+	"ehealth-tray/prompt"
+	"ehealth-tray/session"
+	"ehealth-tray/session/eid"
+)
+
+// Secrets supplies what the practitioner types. Implementations ask a dialog
+// (tray) or read stdin (CLI). The caller zeroes what it gets.
+type Secrets interface {
+	// KeystorePassword asks the password of the eHealth certificate at path.
+	KeystorePassword(ctx context.Context, path string) ([]byte, error)
+	// PIN asks the eID PIN; only called for tokens whose middleware does not ask itself.
+	PIN(ctx context.Context) ([]byte, error)
+}
+
+// CheckError is a pre-connection rule that failed while opening a session.
+type CheckError struct {
+	kind, msg string
+}
+
+func (e *CheckError) Error() string { return e.msg }
+
+// Kind is the CLI error kind.
+func (e *CheckError) Kind() string { return e.kind }
+
+// Opener opens eHealth sessions for one provider.
+type Opener struct {
+	Config       *config.Config
+	Provider     config.Provider
+	KeystorePath string
+	Secrets      Secrets
+	Log          *slog.Logger
+	Now          func() time.Time // nil = time.Now
+}
+
+// keystoreSigner is the keystore's authentication key as a session.Signer.
+type keystoreSigner struct {
+	crypto.Signer
+	cert *x509.Certificate
+}
+
+func (k keystoreSigner) Certificate() *x509.Certificate { return k.cert }
+
+// Open opens a session by method m. It is the session.OpenFunc of the Manager.
+func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion, error) {
+	log := o.logger()
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	ks, err := o.openKeystore(ctx, now())
+	if err != nil {
+		return nil, err
+	}
+	hok := keystoreSigner{ks.Key, ks.Cert}
+	ident := session.Signer(hok)
+	if m == session.MethodEID {
+		card, err := eid.Open(ctx, eid.Config{Module: o.Config.EID.Module, TokenLabel: o.Config.EID.TokenLabel, KeyLabel: o.Config.EID.KeyLabel}, o.Secrets.PIN)
+		if err != nil {
+			return nil, err
+		}
+		defer card.Close()
+		ident = card
+	} else {
+		log.Warn("session via the fallback procedure (exceptional use)", "provider", o.Provider.Name)
+	}
+	req, err := session.BuildRequest(session.RequestParams{
+		Identification:  ident,
+		HOK:             hok,
+		SSIN:            ks.Identity.SSIN,
+		Quality:         o.Provider.Quality,
+		Validity:        o.Config.Session.Validity.Duration,
+		SignatureMethod: o.Config.STS.Signature,
+		Now:             now(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	client, err := session.NewClient(session.ClientOptions{URL: o.Config.STSURL(), Timeout: o.Config.STS.Timeout.Duration, CAFile: o.Config.STS.CAFile})
+	if err != nil {
+		return nil, err
+	}
+	a, err := client.RequestToken(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if got, mismatch := session.NIHIIMismatch(a, o.Provider.INAMI); mismatch {
+		log.Warn("INAMI number returned by eHealth differs from the configured one", "configured", o.Provider.INAMI, "returned", got)
+	}
+	return a, nil
+}
+
+// openKeystore asks the password, opens the keystore and applies the
+// identity and validity rules before anything is signed.
+func (o *Opener) openKeystore(ctx context.Context, now time.Time) (*cert.Keystore, error) {
+	if o.KeystorePath == "" {
+		return nil, &CheckError{"certificate-not-found", "No eHealth certificate found for this provider: import it with the eHealth Certificate Manager"}
+	}
+	pw, err := o.Secrets.KeystorePassword(ctx, o.KeystorePath)
+	if err != nil {
+		return nil, err
+	}
+	ks, err := cert.Open(o.KeystorePath, pw)
+	prompt.Zero(pw)
+	if err != nil {
+		return nil, err
+	}
+	id := ks.Identity
+	niss, err := cert.ParseNISS(o.Provider.NISS)
+	if err != nil {
+		return nil, err
+	}
+	if id.SSIN != string(niss) {
+		return nil, &CheckError{"identity-mismatch", fmt.Sprintf("The certificate belongs to SSIN %s, not to %s's NISS %s", id.SSIN, o.Provider.Name, niss)}
+	}
+	switch cert.StatusAt(id.NotBefore, id.NotAfter, now, 0) {
+	case cert.StatusExpired:
+		return nil, &CheckError{"certificate-expired", "The eHealth certificate expired on " + id.NotAfter.Local().Format("2006-01-02") + ": renew it with the eHealth Certificate Manager"}
+	case cert.StatusNotYetValid:
+		return nil, &CheckError{"certificate-not-yet-valid", "The eHealth certificate is valid only from " + id.NotBefore.Local().Format("2006-01-02 15:04")}
+	}
+	if id.Environment != o.Config.Environment {
+		return nil, &CheckError{"certificate-environment", fmt.Sprintf("This is a %s certificate, but the app is set to %s", id.Environment, o.Config.Environment)}
+	}
+	return ks, nil
+}
+
+func (o *Opener) logger() *slog.Logger {
+	if o.Log != nil {
+		return o.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// IsCancel reports whether err is the practitioner cancelling a dialog.
+func IsCancel(err error) bool {
+	var k interface{ Kind() string }
+	return errors.As(err, &k) && k.Kind() == "cancelled"
+}

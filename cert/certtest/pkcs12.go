@@ -1,0 +1,207 @@
+package certtest
+
+import (
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+)
+
+var (
+	oidData          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
+	oidEncryptedData = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 6}
+
+	oidShroudedKeyBag = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 2}
+	oidCertBag        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 3}
+	oidX509Cert       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 22, 1}
+
+	oidFriendlyName = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 20}
+	oidLocalKeyID   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 21}
+	// Oracle's trustedKeyUsage, which Java writes on trusted-certificate entries.
+	oidOracleTrustedKeyUsage = asn1.ObjectIdentifier{2, 16, 840, 1, 113894, 746875, 1, 1}
+	oidAnyExtendedKeyUsage   = asn1.ObjectIdentifier{2, 5, 29, 37, 0}
+)
+
+// PKCS#12 and PKCS#7 structures (RFC 7292, RFC 2315), encoding side only.
+type (
+	pfx struct {
+		Version  int
+		AuthSafe contentInfo
+		MacData  macData
+	}
+	contentInfo struct {
+		ContentType asn1.ObjectIdentifier
+		Content     asn1.RawValue // [0] EXPLICIT, built by explicit0
+	}
+	encryptedData struct {
+		Version              int
+		EncryptedContentInfo encryptedContentInfo
+	}
+	encryptedContentInfo struct {
+		ContentType                asn1.ObjectIdentifier
+		ContentEncryptionAlgorithm pkix.AlgorithmIdentifier
+		EncryptedContent           []byte `asn1:"tag:0"`
+	}
+	safeBag struct {
+		ID         asn1.ObjectIdentifier
+		Value      asn1.RawValue // [0] EXPLICIT
+		Attributes []attribute   `asn1:"set,optional"`
+	}
+	attribute struct {
+		ID     asn1.ObjectIdentifier
+		Values []any `asn1:"set"`
+	}
+	certBag struct {
+		ID    asn1.ObjectIdentifier
+		Value asn1.RawValue // [0] EXPLICIT OCTET STRING
+	}
+	encryptedPrivateKeyInfo struct {
+		Algorithm     pkix.AlgorithmIdentifier
+		EncryptedData []byte
+	}
+)
+
+// keystore is what encodePKCS12 writes.
+type keystore struct {
+	entries           []keyEntry
+	ca                *x509.Certificate
+	oracleTrustedCert bool
+}
+
+// keyEntry is a key and its certificate; both bags carry name as
+// friendlyName and the same localKeyId.
+type keyEntry struct {
+	name string
+	key  *rsa.PrivateKey
+	cert *x509.Certificate
+}
+
+// encodePKCS12 writes ks like a real eHealth keystore: an authenticated safe
+// holding the certificate bags in an RC2-40 EncryptedData, then the 3DES
+// shrouded key bags in a Data; a SHA-1 MAC over it. password is BMP-encoded.
+func encodePKCS12(ks keystore, password []byte, iterations int) ([]byte, error) {
+	var certBags, keyBags []safeBag
+	for _, e := range ks.entries {
+		id := sha1.Sum(e.cert.Raw)
+		attrs := []attribute{friendlyName(e.name), {ID: oidLocalKeyID, Values: []any{id[:]}}}
+		cb, err := newCertBag(e.cert, attrs...)
+		if err != nil {
+			return nil, err
+		}
+		kb, err := newShroudedKeyBag(e.key, password, iterations, attrs)
+		if err != nil {
+			return nil, err
+		}
+		certBags = append(certBags, cb)
+		keyBags = append(keyBags, kb)
+	}
+
+	caBagAttrs := [][]attribute{nil, {friendlyName(ks.ca.Subject.String())}}
+	if ks.oracleTrustedCert {
+		caBagAttrs = append(caBagAttrs, []attribute{
+			friendlyName("ehealth ca"),
+			{ID: oidOracleTrustedKeyUsage, Values: []any{oidAnyExtendedKeyUsage}},
+		})
+	}
+	for _, attrs := range caBagAttrs {
+		cb, err := newCertBag(ks.ca, attrs...)
+		if err != nil {
+			return nil, err
+		}
+		certBags = append(certBags, cb)
+	}
+
+	certsDER, err := asn1.Marshal(certBags)
+	if err != nil {
+		return nil, &Error{Op: "encode certificate bags", Err: err}
+	}
+	alg, encCerts, err := rc2With40BitKey.encrypt(certsDER, password, iterations)
+	if err != nil {
+		return nil, err
+	}
+	encDataDER, err := asn1.Marshal(encryptedData{
+		EncryptedContentInfo: encryptedContentInfo{
+			ContentType:                oidData,
+			ContentEncryptionAlgorithm: alg,
+			EncryptedContent:           encCerts,
+		},
+	})
+	if err != nil {
+		return nil, &Error{Op: "encode encrypted data", Err: err}
+	}
+	keysDER, err := marshalOctets(keyBags)
+	if err != nil {
+		return nil, &Error{Op: "encode key bags", Err: err}
+	}
+	authSafe, err := asn1.Marshal([]contentInfo{
+		{ContentType: oidEncryptedData, Content: explicit0(encDataDER)},
+		{ContentType: oidData, Content: explicit0(keysDER)},
+	})
+	if err != nil {
+		return nil, &Error{Op: "encode authenticated safe", Err: err}
+	}
+	authSafeOctets, err := asn1.Marshal(authSafe)
+	if err != nil {
+		return nil, &Error{Op: "encode authenticated safe", Err: err}
+	}
+	out, err := asn1.Marshal(pfx{
+		Version:  3,
+		AuthSafe: contentInfo{ContentType: oidData, Content: explicit0(authSafeOctets)},
+		MacData:  computeMAC(authSafe, password, iterations),
+	})
+	if err != nil {
+		return nil, &Error{Op: "encode PFX", Err: err}
+	}
+	return out, nil
+}
+
+func newShroudedKeyBag(key *rsa.PrivateKey, password []byte, iterations int, attrs []attribute) (safeBag, error) {
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return safeBag{}, &Error{Op: "encode private key", Err: err}
+	}
+	alg, enc, err := tripleDES.encrypt(pkcs8, password, iterations)
+	clear(pkcs8)
+	if err != nil {
+		return safeBag{}, err
+	}
+	der, err := asn1.Marshal(encryptedPrivateKeyInfo{Algorithm: alg, EncryptedData: enc})
+	if err != nil {
+		return safeBag{}, &Error{Op: "encode shrouded key bag", Err: err}
+	}
+	return safeBag{ID: oidShroudedKeyBag, Value: explicit0(der), Attributes: attrs}, nil
+}
+
+func newCertBag(cert *x509.Certificate, attrs ...attribute) (safeBag, error) {
+	octets, err := asn1.Marshal(cert.Raw)
+	if err != nil {
+		return safeBag{}, &Error{Op: "encode certificate bag", Err: err}
+	}
+	der, err := asn1.Marshal(certBag{ID: oidX509Cert, Value: explicit0(octets)})
+	if err != nil {
+		return safeBag{}, &Error{Op: "encode certificate bag", Err: err}
+	}
+	return safeBag{ID: oidCertBag, Value: explicit0(der), Attributes: attrs}, nil
+}
+
+// friendlyName is a BMPString attribute; encoding/asn1 cannot write
+// BMPStrings, hence the RawValue.
+func friendlyName(name string) attribute {
+	return attribute{ID: oidFriendlyName, Values: []any{asn1.RawValue{Tag: asn1.TagBMPString, Bytes: bmpString(name)}}}
+}
+
+// marshalOctets DER-encodes v and wraps it in an OCTET STRING.
+func marshalOctets(v any) ([]byte, error) {
+	der, err := asn1.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return asn1.Marshal(der)
+}
+
+// explicit0 wraps der in a [0] EXPLICIT tag. encoding/asn1 writes a RawValue
+// as it is and ignores struct tags on it, so the tag is built here.
+func explicit0(der []byte) asn1.RawValue {
+	return asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: der}
+}

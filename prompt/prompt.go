@@ -1,0 +1,48 @@
+// Package prompt asks the practitioner for a secret (the eHealth certificate
+// password, a PIN) or a yes/no answer, through the desktop's own dialogs:
+// a pinentry program over the Assuan protocol on Linux (zenity or kdialog as a
+// fallback), osascript on macOS, and the Windows credential dialog.
+//
+// A secret travels only through a pipe from the dialog program to this
+// process: never argv, the environment or a file. Cancel is a normal outcome,
+// reported as ErrCancelled.
+package prompt
+
+import (
+	"context"
+	"errors"
+)
+
+// Request describes one dialog. Description may hold several lines.
+type Request struct {
+	Title       string
+	Description string
+	Prompt      string // label next to the entry, e.g. "Password:"
+	OK, Cancel  string // button labels; empty = the program's defaults
+}
+
+// Prompter asks questions. Implementations are safe for one caller at a time.
+type Prompter interface {
+	// Secret asks for a password or PIN. The caller zeroes the result after use.
+	Secret(ctx context.Context, r Request) ([]byte, error)
+	// Confirm asks a yes/no question; false with a nil error means "no".
+	Confirm(ctx context.Context, r Request) (bool, error)
+}
+
+type cancelled struct{}
+
+func (cancelled) Error() string { return "cancelled" }
+func (cancelled) Kind() string  { return "cancelled" }
+
+// ErrCancelled is returned when the user closes or cancels the dialog.
+var ErrCancelled error = cancelled{}
+
+// ErrNoProgram means no dialog program could be found on this system.
+var ErrNoProgram = errors.New("no password dialog program found (install pinentry-gnome3, pinentry-gtk2, pinentry-qt, zenity or kdialog, or set [prompt] program)")
+
+// Zero overwrites a secret in place.
+func Zero(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The one test command: installs the system packages the tests need, then runs
+# go vet and every test. CI (.ci/run) calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages: SoftHSM2 stands in for the eID card (opensc gives
+# pkcs11-tool), xmlsec1 verifies our XML signatures independently, dbus runs the
+# private session bus of the tray and notification tests, openssl checks our
+# test keystores, a JDK's keytool cross-checks them too.
+need_pkgs=()
+for pair in softhsm2-util:softhsm2 pkcs11-tool:opensc xmlsec1:xmlsec1 dbus-daemon:dbus \
+            dbus-run-session:dbus openssl:openssl gcc:gcc; do
+  cmd=${pair%%:*} pkg=${pair#*:}
+  command -v "$cmd" >/dev/null 2>&1 || need_pkgs+=("$pkg")
+done
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+  else
+    echo "missing system packages: ${need_pkgs[*]} (run as root, or: sudo apt-get install ${need_pkgs[*]})" >&2
+    exit 1
+  fi
+fi
+
+export CGO_ENABLED=1
+# Never let a test talk to the user's real desktop bus.
+unset DBUS_SESSION_BUS_ADDRESS
+
+echo "== go vet"
+go vet ./...
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt needed: $unformatted" >&2
+  exit 1
+fi
+echo "== go test"
+go test -count=1 ./...

@@ -1,0 +1,158 @@
+package session
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// cacheFile is the on-disk form of a cached session. The assertion is
+// holder-of-key: useless without the eHealth private key, so it may be kept on
+// disk (0600) to survive a restart of the app (ehealth-protocol.md §7).
+type cacheFile struct {
+	// Key ties the cache to one keystore and provider; another key is ignored.
+	Key          string            `json:"key"`
+	Method       Method            `json:"method"`
+	AssertionID  string            `json:"assertion_id"`
+	Issuer       string            `json:"issuer,omitempty"`
+	NotBefore    time.Time         `json:"not_before"`
+	NotOnOrAfter time.Time         `json:"not_on_or_after"`
+	Attributes   map[string]string `json:"attributes,omitempty"`
+	Raw          []byte            `json:"raw"` // base64 in JSON
+}
+
+// maxCacheSize bounds what readCache reads: an assertion is a few kB.
+const maxCacheSize = 1 << 20
+
+var (
+	errInsecureCache = errors.New("session cache is not private to this user")
+	errCorruptCache  = errors.New("session cache is unreadable")
+)
+
+func newCacheFile(key string, m Method, a *Assertion) *cacheFile {
+	return &cacheFile{
+		Key: key, Method: m, AssertionID: a.ID, Issuer: a.Issuer,
+		NotBefore: a.NotBefore, NotOnOrAfter: a.NotOnOrAfter,
+		Attributes: a.Attributes, Raw: a.Raw,
+	}
+}
+
+func (c *cacheFile) assertion() *Assertion {
+	return &Assertion{
+		ID: c.AssertionID, Issuer: c.Issuer,
+		NotBefore: c.NotBefore, NotOnOrAfter: c.NotOnOrAfter,
+		Attributes: c.Attributes, Raw: c.Raw,
+	}
+}
+
+// readCache reads the cache at path. It returns an error wrapping
+// fs.ErrNotExist when there is none, errInsecureCache when the file is not a
+// regular file private to this user, and errCorruptCache when it does not
+// decode to a session.
+func readCache(path string) (*cacheFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// Stat the open file, not the path, so the checks apply to what is read.
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: not a regular file", errInsecureCache)
+	}
+	if err := checkPrivate(fi); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxCacheSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxCacheSize {
+		return nil, fmt.Errorf("%w: larger than %d bytes", errCorruptCache, maxCacheSize)
+	}
+	var c cacheFile
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("%w: %v", errCorruptCache, err)
+	}
+	if c.Method != MethodEID && c.Method != MethodFallback || c.AssertionID == "" || len(c.Raw) == 0 {
+		return nil, fmt.Errorf("%w: incomplete session", errCorruptCache)
+	}
+	return &c, nil
+}
+
+// writeCache replaces the cache at path atomically: a killed process leaves
+// either the old file or the new one, never a torn one (at worst a stray temp
+// file, which readCache never reads and removeStaleTemps cleans up).
+func writeCache(path string, c *cacheFile) (err error) {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, tempPrefix(path)+"*") // created 0600
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	// Persist the rename itself; the new file is complete either way.
+	return syncDir(dir)
+}
+
+// removeCache deletes the cache at path. If the file cannot be removed (a
+// read-only directory), it is emptied instead, so that a stopped session is
+// never restored at the next start.
+func removeCache(path string) error {
+	err := os.Remove(path)
+	if err == nil || errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if os.Truncate(path, 0) == nil {
+		return nil
+	}
+	return err
+}
+
+// removeStaleTemps deletes temp files left by a writeCache that was killed
+// before its rename.
+func removeStaleTemps(path string) {
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		return
+	}
+	prefix := tempPrefix(path)
+	for _, e := range entries {
+		if e.Type().IsRegular() && strings.HasPrefix(e.Name(), prefix) {
+			os.Remove(filepath.Join(filepath.Dir(path), e.Name()))
+		}
+	}
+}
+
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
