@@ -46,6 +46,8 @@ type Opener struct {
 	Secrets      Secrets
 	Log          *slog.Logger
 	Now          func() time.Time // nil = time.Now
+	// OnKeystore, when set, learns each keystore opened with its password.
+	OnKeystore func(path string, id cert.Identity)
 }
 
 // keystoreSigner is the keystore's authentication key as a session.Signer.
@@ -127,6 +129,10 @@ func (o *Opener) openKeystore(ctx context.Context, now time.Time) (*cert.Keystor
 	}
 	if id.SSIN != string(niss) {
 		return nil, &CheckError{"identity-mismatch", fmt.Sprintf("The certificate belongs to SSIN %s, not to %s's NISS %s", id.SSIN, o.Provider.Name, niss)}
+	}
+	// Recorded even when expired: the menu can then say so without a password.
+	if o.OnKeystore != nil {
+		o.OnKeystore(o.KeystorePath, id)
 	}
 	switch cert.StatusAt(id.NotBefore, id.NotAfter, now, 0) {
 	case cert.StatusExpired:

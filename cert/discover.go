@@ -49,12 +49,15 @@ func suffixEnvironment(name string) (env, stem string, ok bool) {
 // acceptance, "-" instead of the space also accepted), case-insensitively.
 // The timestamp is local time. Path is left empty.
 func ParseName(name string) (File, bool) {
-	const prefix = "SSIN="
 	env, stem, ok := suffixEnvironment(name)
-	if !ok || len(stem) != len(prefix)+11+1+len(nameStamp) || !strings.EqualFold(stem[:len(prefix)], prefix) {
+	if !ok {
 		return File{}, false
 	}
-	ssin, sep, stamp := stem[len(prefix):len(prefix)+11], stem[len(prefix)+11], stem[len(prefix)+12:]
+	stem, ok = cutPrefixFold(stem, ssinPrefix)
+	if !ok || len(stem) != 11+1+len(nameStamp) {
+		return File{}, false
+	}
+	ssin, sep, stamp := stem[:11], stem[11], stem[12:]
 	// time.Parse would take a sign in the year, so the digits are checked first.
 	if !allDigits(ssin) || (sep != ' ' && sep != '-') ||
 		!allDigits(stamp[:8]) || stamp[8] != '-' || !allDigits(stamp[9:]) {

@@ -51,23 +51,26 @@ func (d *dbusNotifier) notify(ctx context.Context, n Notification) error {
 			hints["image-data"] = dbus.MakeVariant(img)
 		}
 	}
-	for retried := false; ; retried = true {
-		if d.conn == nil || !d.conn.Connected() {
-			conn, err := connect()
-			if err != nil {
-				return err
-			}
-			d.conn = conn
-		}
-		call := d.conn.Object(busName, objPath).CallWithContext(ctx, busName+".Notify", 0,
-			d.app, uint32(0), "", n.Title, n.Body, []string{}, hints, int32(-1))
-		// A connection that died since the last call is reopened once; any
-		// other error (no server, server refused) is the answer.
-		if call.Err == nil || retried || d.conn.Connected() {
-			return call.Err
-		}
+	args := []any{d.app, uint32(0), "", n.Title, n.Body, []string{}, hints, int32(-1)}
+	err := d.call(ctx, args)
+	if err != nil && d.conn != nil && !d.conn.Connected() {
+		// The connection died since the last notification: reopen it once.
 		d.log.Info("session bus connection lost, reconnecting for notifications")
+		err = d.call(ctx, args)
 	}
+	return err
+}
+
+// call sends Notify, opening the connection if there is none or it died.
+func (d *dbusNotifier) call(ctx context.Context, args []any) error {
+	if d.conn == nil || !d.conn.Connected() {
+		conn, err := connect()
+		if err != nil {
+			return err
+		}
+		d.conn = conn
+	}
+	return d.conn.Object(busName, objPath).CallWithContext(ctx, busName+".Notify", 0, args...).Err
 }
 
 // connect opens a private session bus connection. It never autolaunches a

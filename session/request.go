@@ -3,8 +3,6 @@ package session
 import (
 	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -135,13 +133,14 @@ func BuildRequest(p RequestParams) (*SignedRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	subject, err := dn(idCert.RawSubject)
+	// Java's RFC 1779 form of the names (§3).
+	subject, err := cert.DN(idCert.RawSubject)
 	if err != nil {
-		return nil, err
+		return nil, &RequestError{Reason: "identification certificate subject", Err: err}
 	}
-	issuer, err := dn(idCert.RawIssuer)
+	issuer, err := cert.DN(idCert.RawIssuer)
 	if err != nil {
-		return nil, err
+		return nil, &RequestError{Reason: "identification certificate issuer", Err: err}
 	}
 	now := p.Now
 	if now.IsZero() {
@@ -248,7 +247,9 @@ func buildQuery(body *etree.Element, q queryParams) *etree.Element {
 		attr.CreateAttr("AttributeNamespace", d.Namespace)
 		attr.CreateElement("saml:AttributeValue").SetText(q.ssin)
 	}
-	conf.AddChild(x509KeyInfo(q.hokCert))
+	hok := x509KeyInfo(q.hokCert)
+	hok.CreateAttr("xmlns:ds", nsDS) // outside any ds:Signature here
+	conf.AddChild(hok)
 
 	for _, d := range q.designators {
 		ad := query.CreateElement("saml:AttributeDesignator")
@@ -265,11 +266,9 @@ func nameIdentifier(subject *etree.Element, subjectDN, issuerDN string) {
 	ni.SetText(subjectDN)
 }
 
-// x509KeyInfo is a ds:KeyInfo carrying c. It declares ds itself because it
-// may sit outside any ds:Signature.
+// x509KeyInfo is a ds:KeyInfo carrying c.
 func x509KeyInfo(c *x509.Certificate) *etree.Element {
 	ki := etree.NewElement("ds:KeyInfo")
-	ki.CreateAttr("xmlns:ds", nsDS)
 	ki.CreateElement("ds:X509Data").CreateElement("ds:X509Certificate").
 		SetText(base64.StdEncoding.EncodeToString(c.Raw))
 	return ki
@@ -282,19 +281,6 @@ func tokenKeyInfo(bstID string) *etree.Element {
 	ref.CreateAttr("URI", "#"+bstID)
 	ref.CreateAttr("ValueType", valueTypeX509v3)
 	return ki
-}
-
-// dn renders a raw DER Name in Java's RFC 1779 form (§3).
-func dn(raw []byte) (string, error) {
-	var rdns pkix.RDNSequence
-	rest, err := asn1.Unmarshal(raw, &rdns)
-	if err != nil {
-		return "", &RequestError{Reason: "certificate name", Err: err}
-	}
-	if len(rest) > 0 {
-		return "", &RequestError{Reason: "certificate name has trailing data"}
-	}
-	return cert.DN(rdns), nil
 }
 
 // newID returns a fresh XML ID (an NCName: prefix starts with a letter or _).

@@ -265,10 +265,11 @@ func (w *Watcher) rewatch() (changed bool) {
 			_ = w.fsw.Remove(p)
 		}
 	}
+	first := w.watched == nil
 	w.watched = want
 
 	changed = target != w.target || (tinfo != nil && !os.SameFile(tinfo, w.tinfo))
-	if changed {
+	if changed || first {
 		if target == "" {
 			w.log.Info("keystore folder not found; waiting for it")
 		} else {
@@ -332,7 +333,7 @@ func (w *Watcher) consider(ctx context.Context, path string, fromScan bool) {
 		return
 	}
 	if v, seen := w.known[path]; fromScan && seen && v.key == k {
-		if !v.ok && !v.retried {
+		if !v.ok {
 			v.retried = true
 			w.judge(ctx, path, v)
 		}

@@ -85,7 +85,7 @@ type Options struct {
 	SSIN                string // 11 digits, required
 	GivenNames, Surname string // default "JOHN", "DOE"
 	// CA issues the authentication certificate; nil = a new CA (production
-	// unless Acceptance). A given CA's Acceptance must match Acceptance.
+	// unless Acceptance). A given CA decides the environment.
 	CA         *CA
 	Acceptance bool
 	// NotBefore and NotAfter bound the authentication and encryption
@@ -126,16 +126,15 @@ func New(o Options) (*Fixture, error) {
 	if err := o.fill(); err != nil {
 		return nil, err
 	}
-	ca := o.CA
-	if ca == nil {
-		var err error
-		if ca, err = NewCA(o.Acceptance); err != nil {
-			return nil, err
-		}
-	}
 	password, err := bmpPassword(o.Password)
 	if err != nil {
 		return nil, err
+	}
+	ca := o.CA
+	if ca == nil {
+		if ca, err = NewCA(o.Acceptance); err != nil {
+			return nil, err
+		}
 	}
 	subject := holderSubject(o.SSIN, o.GivenNames+" "+o.Surname)
 
@@ -204,8 +203,11 @@ func (o *Options) fill() error {
 	if len(o.SSIN) != 11 || !allDigits(o.SSIN) {
 		return &OptionError{Field: "SSIN", Reason: "must be 11 digits"}
 	}
-	if o.CA != nil && o.CA.Acceptance != o.Acceptance {
-		return &OptionError{Field: "Acceptance", Reason: "does not match CA.Acceptance"}
+	if o.CA != nil {
+		if o.Acceptance && !o.CA.Acceptance {
+			return &OptionError{Field: "Acceptance", Reason: "set, but CA is a production CA"}
+		}
+		o.Acceptance = o.CA.Acceptance
 	}
 	if o.GivenNames == "" {
 		o.GivenNames = DefaultGivenNames

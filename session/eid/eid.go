@@ -177,7 +177,8 @@ func (c *Card) findObject(what, label string, attrs ...*pkcs11.Attribute) (pkcs1
 // login logs the user in when the module asks the application to. The eID
 // middleware does not: it shows its own PIN dialog inside C_Sign.
 func (c *Card) login(ctx context.Context, tokenFlags uint, pin PINFunc) error {
-	if tokenFlags&pkcs11.CKF_LOGIN_REQUIRED == 0 {
+	login, ask := loginNeeds(tokenFlags)
+	if !login {
 		return nil
 	}
 	// The login belongs to the application, not the session: another open
@@ -185,10 +186,8 @@ func (c *Card) login(ctx context.Context, tokenFlags uint, pin PINFunc) error {
 	if si, err := c.mod.p.GetSessionInfo(c.session); err == nil && si.State == pkcs11.CKS_RO_USER_FUNCTIONS {
 		return nil
 	}
-	// With a protected authentication path the reader's PIN pad or the
-	// middleware's dialog gets the PIN, and C_Login is called without one.
 	var pinStr string
-	if tokenFlags&pkcs11.CKF_PROTECTED_AUTHENTICATION_PATH == 0 {
+	if ask {
 		b, err := askPIN(ctx, pin)
 		if err != nil {
 			return err
@@ -204,6 +203,15 @@ func (c *Card) login(ctx context.Context, tokenFlags uint, pin PINFunc) error {
 		return c.mod.fail("logging in", err, c.slot, false)
 	}
 	return nil
+}
+
+// loginNeeds tells from the token flags whether C_Login is needed, and
+// whether the application must supply the PIN for it. With a protected
+// authentication path the reader's PIN pad or the middleware's own dialog
+// gets the PIN, and C_Login is called without one.
+func loginNeeds(tokenFlags uint) (login, ask bool) {
+	login = tokenFlags&pkcs11.CKF_LOGIN_REQUIRED != 0
+	return login, login && tokenFlags&pkcs11.CKF_PROTECTED_AUTHENTICATION_PATH == 0
 }
 
 // askPIN calls pin once.

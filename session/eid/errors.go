@@ -66,6 +66,12 @@ func classify(op string, err error, inUse bool, flags uint) *Error {
 			return newError(KindCardRemoved, "The eID card was removed from the reader", err)
 		}
 		return newError(KindNoCard, "No card in the reader", err)
+	case pkcs11.CKR_OBJECT_HANDLE_INVALID, pkcs11.CKR_KEY_HANDLE_INVALID:
+		// The key found at Open is gone: the card was pulled out (or
+		// swapped) in between.
+		if inUse {
+			return newError(KindCardRemoved, "The eID card was removed from the reader", err)
+		}
 	case pkcs11.CKR_DEVICE_REMOVED, pkcs11.CKR_SESSION_HANDLE_INVALID, pkcs11.CKR_SESSION_CLOSED:
 		return newError(KindCardRemoved, "The eID card was removed from the reader", err)
 	case pkcs11.CKR_TOKEN_NOT_RECOGNIZED:

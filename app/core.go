@@ -1,0 +1,848 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"ehealth-tray/cert"
+	"ehealth-tray/checks"
+	"ehealth-tray/config"
+	"ehealth-tray/icons"
+	"ehealth-tray/notify"
+	"ehealth-tray/prompt"
+	"ehealth-tray/reminders"
+	"ehealth-tray/session"
+	"ehealth-tray/session/eid"
+	"ehealth-tray/tray"
+	"ehealth-tray/watcher"
+)
+
+// Options wires the Core to the outside world. Everything with side effects
+// is here, so tests replace the clock, the dialogs and the desktop.
+type Options struct {
+	Config   config.Config
+	StateDir string
+	Prompter prompt.Prompter
+	Notifier notify.Notifier
+	Clock    session.Clock // nil = the system clock
+	Log      *slog.Logger
+	// OpenTarget opens a URL or a file with the desktop (nil = the OS opener).
+	OpenTarget func(ctx context.Context, target string) error
+	// PasswordHint is shown in the password dialog (the demo shows its password).
+	PasswordHint string
+	// Wake delivers a value when the machine wakes from sleep (nil = none).
+	Wake <-chan struct{}
+	// LogPath is the log file the menu's "Open log" opens.
+	LogPath string
+	// CardPresent reports whether an eID is present (nil = eid.Present).
+	CardPresent func(ctx context.Context) (bool, error)
+	// WatchSettle is the watcher's debounce (0 = its default).
+	WatchSettle time.Duration
+}
+
+// Core owns the active provider, the certificate records, the session,
+// pending certificate offers and the reminder ledger, and renders them as a
+// tray.State. Menu clicks come back as tray.Commands.
+type Core struct {
+	o       Options
+	cfg     *config.Config
+	log     *slog.Logger
+	clock   session.Clock
+	records *Records
+	ledger  *reminders.Ledger
+
+	mu       sync.Mutex
+	provider int         // index in cfg.Providers, -1 when none is usable
+	current  string      // keystore path in use for the provider
+	files    []cert.File // last discovery
+	offer    *cert.File  // a newer keystore of the same person, not yet accepted
+	notice   string      // last message, mirrored in the status line
+	card     cardState   // eID availability, for the menu
+	mgr      *session.Manager
+	snap     session.Snapshot
+	notified map[string]bool // session notifications already given, by assertion id + kind
+	stopMgr  context.CancelFunc
+	busy     bool // a dialog or a session start is in progress
+
+	changed chan struct{}
+}
+
+type cardState struct {
+	known   bool
+	present bool
+	reason  string // why Via eID cannot work, when it cannot
+}
+
+// New builds the Core. It never fails on bad input: problems show in the
+// menu; only an unusable state dir is reported (and the Core still works).
+func New(o Options) *Core {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Clock == nil {
+		o.Clock = session.SystemClock()
+	}
+	if o.OpenTarget == nil {
+		o.OpenTarget = OpenWithDesktop
+	}
+	if o.CardPresent == nil {
+		cfg := o.Config.EID
+		o.CardPresent = func(ctx context.Context) (bool, error) {
+			return eid.Present(ctx, eid.Config{Module: cfg.Module, TokenLabel: cfg.TokenLabel, KeyLabel: cfg.KeyLabel})
+		}
+	}
+	c := &Core{
+		o:        o,
+		cfg:      &o.Config,
+		log:      o.Log,
+		clock:    o.Clock,
+		provider: -1,
+		notified: map[string]bool{},
+		changed:  make(chan struct{}, 1),
+	}
+	var err error
+	c.records, err = LoadRecords(filepath.Join(o.StateDir, "certificates.json"))
+	if err != nil {
+		c.log.Warn("certificate records not readable; starting without them", "err", err)
+	}
+	c.ledger, err = reminders.LoadLedger(filepath.Join(o.StateDir, "reminders.json"))
+	if err != nil {
+		c.log.Warn("reminder ledger not readable; starting empty", "err", err)
+	}
+	if sel := c.cfg.SelectedProviders(); len(sel) == 1 {
+		for i, p := range c.cfg.Providers {
+			if p.Name == sel[0].Name {
+				c.provider = i
+			}
+		}
+	}
+	return c
+}
+
+// Run drives the Core until ctx is done or Quit is clicked. It renders on
+// states and reads clicks from cmds. On return the session is ended.
+func (c *Core) Run(ctx context.Context, states chan<- tray.State, cmds <-chan tray.Command) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c.discover()
+	c.startManager(ctx)
+
+	w, err := watcher.New(watcher.Options{
+		Dir:      c.cfg.KeystoreDirPath(),
+		Settle:   c.o.WatchSettle,
+		Rescan:   c.cfg.Session.CheckInterval.Duration,
+		Match:    func(name string) bool { _, ok := cert.ParseName(name); return ok },
+		Complete: probeFile,
+		Logger:   c.log,
+	})
+	var events <-chan watcher.Event
+	if err != nil {
+		c.log.Error("keystore folder not watched", "dir", c.cfg.KeystoreDirPath(), "err", err)
+	} else {
+		events = w.Events()
+		go func() { _ = w.Run(ctx) }()
+	}
+
+	go c.refreshCard(ctx)
+	c.checkReminders(ctx)
+	tick := c.clock.NewTimer(c.cfg.Session.CheckInterval.Duration)
+	defer tick.Stop()
+	lastWall, lastMono := time.Now(), time.Now()
+
+	c.render(states)
+	for {
+		select {
+		case <-ctx.Done():
+			c.shutdown()
+			return nil
+		case cmd := <-cmds:
+			if cmd.Kind == tray.CmdQuit {
+				c.shutdown()
+				return nil
+			}
+			c.handle(ctx, cmd)
+		case ev := <-events:
+			c.consider(ctx, ev.Path)
+		case <-c.o.Wake:
+			c.log.Info("woke from sleep: checking now")
+			c.onWake(ctx, w)
+		case <-tick.C():
+			tick = c.clock.NewTimer(c.cfg.Session.CheckInterval.Duration)
+			// A suspended machine stops the monotonic clock: a wall clock
+			// that ran ahead of it means we slept.
+			if wallJump(lastWall, lastMono) {
+				c.onWake(ctx, w)
+			}
+			lastWall, lastMono = time.Now(), time.Now()
+			go c.refreshCard(ctx)
+			c.checkReminders(ctx)
+		case <-c.changed:
+		}
+		c.render(states)
+	}
+}
+
+func wallJump(lastWall, lastMono time.Time) bool {
+	mono := time.Since(lastMono)
+	wall := time.Now().Round(0).Sub(lastWall.Round(0))
+	return wall-mono > time.Minute
+}
+
+func (c *Core) onWake(ctx context.Context, w *watcher.Watcher) {
+	c.manager().Recheck()
+	if w != nil {
+		w.Rescan()
+	}
+	c.checkReminders(ctx)
+	go c.refreshCard(ctx)
+}
+
+// kick asks Run to render again.
+func (c *Core) kick() {
+	select {
+	case c.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (c *Core) manager() *session.Manager {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mgr
+}
+
+// startManager makes the session Manager of the active provider. A cached
+// session of that provider and keystore comes back if still valid.
+func (c *Core) startManager(ctx context.Context) {
+	c.mu.Lock()
+	p, ok := c.activeProvider()
+	path := c.current
+	c.mu.Unlock()
+	key := ""
+	if ok {
+		key = p.NISS + "|" + path
+	}
+	mctx, stop := context.WithCancel(ctx)
+	m := session.NewManager(session.ManagerOptions{
+		Open:          c.openFunc(),
+		Clock:         c.clock,
+		CheckInterval: c.cfg.Session.CheckInterval.Duration,
+		WarnBeforeEnd: c.cfg.Session.WarnBeforeEnd.Duration,
+		CachePath:     filepath.Join(c.o.StateDir, "session.json"),
+		CacheKey:      key,
+		Logger:        c.log,
+	})
+	sub, unsub := m.Subscribe()
+	c.mu.Lock()
+	c.mgr, c.stopMgr, c.snap = m, stop, m.Snapshot()
+	c.mu.Unlock()
+	go m.Run(mctx)
+	go func() {
+		defer unsub()
+		for {
+			select {
+			case <-mctx.Done():
+				return
+			case s := <-sub:
+				c.onSession(mctx, s)
+			}
+		}
+	}()
+}
+
+// openFunc opens a session for whatever provider and keystore are active
+// when the practitioner clicks.
+func (c *Core) openFunc() session.OpenFunc {
+	return func(ctx context.Context, m session.Method) (*session.Assertion, error) {
+		c.mu.Lock()
+		p, _ := c.activeProvider()
+		op := &Opener{
+			Config: c.cfg, Provider: p, KeystorePath: c.current, Log: c.log,
+			Secrets:    PromptSecrets{Prompter: c.o.Prompter, Hint: c.o.PasswordHint},
+			Now:        c.clock.Now,
+			OnKeystore: c.recordKeystore,
+		}
+		c.mu.Unlock()
+		return op.Open(ctx, m)
+	}
+}
+
+// recordKeystore remembers a keystore's identity once it was opened with its
+// password, so its expiry is known at the next start without the password.
+func (c *Core) recordKeystore(path string, id cert.Identity) {
+	if err := c.records.Put(Record{Path: path, Identity: id}); err != nil {
+		c.log.Warn("certificate record not saved", "err", err)
+	}
+}
+
+func (c *Core) onSession(ctx context.Context, s session.Snapshot) {
+	c.mu.Lock()
+	prev := c.snap
+	c.snap = s
+	once := func(kind string) bool {
+		k := s.AssertionID + "/" + kind
+		if c.notified[k] {
+			return false
+		}
+		c.notified[k] = true
+		return true
+	}
+	var n *notify.Notification
+	switch s.State {
+	case session.StateActive:
+		if prev.State == session.StateStarting {
+			c.notice = ""
+		}
+	case session.StateEndingSoon:
+		if once("ending") {
+			body := "Your eHealth session ends at " + hm(s.NotOnOrAfter) + "."
+			if s.Method == session.MethodEID {
+				body += " Click Via eID to renew it (your eID PIN will be asked)."
+			} else {
+				body += " Start a new session from the menu if you still need one."
+			}
+			n = &notify.Notification{Title: "eHealth session ending", Body: body, Urgency: notify.Normal}
+			c.notice = "Session ends at " + hm(s.NotOnOrAfter) + " — renew"
+		}
+	case session.StateExpired:
+		if once("ended") {
+			n = &notify.Notification{Title: "eHealth session ended", Body: "Your eHealth session ended at " + hm(s.NotOnOrAfter) + ".", Urgency: notify.Normal}
+			c.notice = "Session ended at " + hm(s.NotOnOrAfter)
+		}
+	case session.StateFailed:
+		if !IsCancel(s.Err) {
+			c.notice = ErrorMessage(s.Err)
+			n = &notify.Notification{Title: "eHealth session not started", Body: c.notice, Urgency: notify.Critical}
+		}
+	}
+	c.mu.Unlock()
+	if n != nil {
+		c.notify(ctx, *n)
+	}
+	c.kick()
+}
+
+func (c *Core) notify(ctx context.Context, n notify.Notification) {
+	if c.o.Notifier == nil {
+		return
+	}
+	nctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := c.o.Notifier.Notify(nctx, n); err != nil {
+		c.log.Warn("notification not shown", "title", n.Title, "err", err)
+	}
+}
+
+// handle runs one menu command. Dialogs and session starts run in their own
+// goroutine so that the menu and the checks keep working meanwhile.
+func (c *Core) handle(ctx context.Context, cmd tray.Command) {
+	switch cmd.Kind {
+	case tray.CmdEID:
+		c.background(ctx, func() { c.startEID(ctx) })
+	case tray.CmdFallback:
+		c.background(ctx, func() { c.startFallback(ctx) })
+	case tray.CmdStop:
+		c.manager().Stop()
+		c.setNotice("")
+	case tray.CmdUseNewCert:
+		c.background(ctx, func() { c.useNewCertificate(ctx) })
+	case tray.CmdRenew:
+		c.openTarget(ctx, RenewalURL(c.cfg.Language))
+	case tray.CmdSelectProvider:
+		c.selectProvider(ctx, cmd.Provider)
+	case tray.CmdSettings:
+		c.openSettings(ctx)
+	case tray.CmdOpenLog:
+		if c.o.LogPath != "" {
+			c.openTarget(ctx, c.o.LogPath)
+		}
+	}
+}
+
+// background runs f unless another dialog is open: two password dialogs at
+// once would confuse anyone.
+func (c *Core) background(ctx context.Context, f func()) {
+	c.mu.Lock()
+	if c.busy {
+		c.mu.Unlock()
+		return
+	}
+	c.busy = true
+	c.mu.Unlock()
+	go func() {
+		defer func() {
+			c.mu.Lock()
+			c.busy = false
+			c.mu.Unlock()
+			c.kick()
+		}()
+		f()
+	}()
+}
+
+func (c *Core) setNotice(s string) {
+	c.mu.Lock()
+	c.notice = s
+	c.mu.Unlock()
+	c.kick()
+}
+
+func (c *Core) startEID(ctx context.Context) {
+	present, err := c.o.CardPresent(ctx)
+	c.setCard(present, err)
+	if err != nil || !present {
+		msg := "No eID card found: insert your card in the reader, or use the fallback procedure"
+		if err != nil {
+			msg = ErrorMessage(err)
+		}
+		c.setNotice(msg)
+		c.notify(ctx, notify.Notification{Title: "eHealth session via eID", Body: msg, Urgency: notify.Normal})
+		return
+	}
+	c.start(ctx, session.MethodEID)
+}
+
+func (c *Core) startFallback(ctx context.Context) {
+	ok, err := c.o.Prompter.Confirm(ctx, prompt.Request{
+		Title: "eHealth fallback procedure",
+		Description: "The fallback procedure opens a session with your eHealth certificate's password only.\n\n" +
+			"eHealth allows it for exceptional cases only (forgotten, lost or broken eID card); systematic use is not allowed. Continue?",
+		OK: "Start fallback session", Cancel: "Cancel",
+	})
+	if err != nil || !ok {
+		return
+	}
+	c.start(ctx, session.MethodFallback)
+}
+
+func (c *Core) start(ctx context.Context, m session.Method) {
+	c.setNotice("")
+	if err := c.manager().Start(ctx, m); err != nil {
+		c.log.Info("session not started", "method", m, "kind", kindOf(err))
+	}
+}
+
+// consider looks at a complete keystore file the watcher reported, and
+// offers it when it is a newer one of the active provider for this
+// environment. Another person's keystore is never offered.
+func (c *Core) consider(ctx context.Context, path string) {
+	f, ok := cert.ParseName(filepath.Base(path))
+	if !ok {
+		return
+	}
+	f.Path = path
+	c.mu.Lock()
+	p, hasP := c.activeProvider()
+	niss, err := cert.ParseNISS(p.NISS)
+	newer := hasP && err == nil && f.SSIN == string(niss) && f.Environment == c.cfg.Environment &&
+		path != c.current && c.newerThanCurrent(f) && (c.offer == nil || f.Created.After(c.offer.Created))
+	if newer {
+		c.offer = &f
+		c.notice = "New eHealth certificate found"
+	}
+	c.mu.Unlock()
+	if newer {
+		c.log.Info("newer keystore found", "file", filepath.Base(path))
+		c.notify(ctx, notify.Notification{
+			Title: "New eHealth certificate found",
+			Body:  filepath.Base(path) + "\nChoose “Use the new certificate” in the eHealth menu to switch to it.",
+		})
+	}
+	c.kick()
+}
+
+// newerThanCurrent compares the creation stamps in the file names. Callers
+// hold c.mu.
+func (c *Core) newerThanCurrent(f cert.File) bool {
+	if c.current == "" {
+		return true
+	}
+	cur, ok := cert.ParseName(filepath.Base(c.current))
+	return !ok || f.Created.After(cur.Created)
+}
+
+// useNewCertificate asks the new keystore's password and switches to it when
+// it is the same person's, newer and valid. Files are only read.
+func (c *Core) useNewCertificate(ctx context.Context) {
+	c.mu.Lock()
+	offer := c.offer
+	p, _ := c.activeProvider()
+	oldRec, hadOld := c.records.Get(c.current)
+	c.mu.Unlock()
+	if offer == nil {
+		return
+	}
+	secrets := PromptSecrets{Prompter: c.o.Prompter, Hint: c.o.PasswordHint}
+	pw, err := secrets.KeystorePassword(ctx, offer.Path)
+	if err != nil {
+		if !IsCancel(err) {
+			c.setNotice(ErrorMessage(err))
+		}
+		return
+	}
+	ks, err := cert.Open(offer.Path, pw)
+	prompt.Zero(pw)
+	if err != nil {
+		c.setNotice("New certificate not used: " + ErrorMessage(err))
+		return
+	}
+	id := ks.Identity
+	niss, _ := cert.ParseNISS(p.NISS)
+	now := c.clock.Now()
+	var refuse string
+	switch {
+	case id.SSIN != string(niss):
+		refuse = fmt.Sprintf("it belongs to SSIN %s, not to %s (SSIN %s)", id.SSIN, p.Name, niss)
+	case cert.StatusAt(id.NotBefore, id.NotAfter, now, 0) != cert.StatusValid && cert.StatusAt(id.NotBefore, id.NotAfter, now, 0) != cert.StatusRenewSoon:
+		refuse = "it is not valid now (valid " + day(id.NotBefore) + " to " + day(id.NotAfter) + ")"
+	case hadOld && !id.NotAfter.After(oldRec.Identity.NotAfter):
+		refuse = "it does not end later than the current one (" + day(oldRec.Identity.NotAfter) + ")"
+	case id.Environment != c.cfg.Environment:
+		refuse = "it is for " + id.Environment + ", not " + c.cfg.Environment
+	}
+	if refuse != "" {
+		c.setNotice("New certificate not used: " + refuse)
+		c.notify(ctx, notify.Notification{Title: "New eHealth certificate refused", Body: "The new certificate was not used: " + refuse, Urgency: notify.Normal})
+		return
+	}
+	c.recordKeystore(offer.Path, id)
+	c.mu.Lock()
+	c.current = offer.Path
+	c.offer = nil
+	c.notice = "Now using the certificate valid until " + day(id.NotAfter)
+	c.mu.Unlock()
+	c.log.Info("switched to the new keystore", "file", filepath.Base(offer.Path), "not_after", id.NotAfter)
+	c.notify(ctx, notify.Notification{Title: "New eHealth certificate in use", Body: "Valid until " + day(id.NotAfter) + "."})
+	c.checkReminders(ctx)
+}
+
+func (c *Core) selectProvider(ctx context.Context, i int) {
+	c.mu.Lock()
+	if i < 0 || i >= len(c.cfg.Providers) || i == c.provider {
+		c.mu.Unlock()
+		return
+	}
+	old := c.mgr
+	stop := c.stopMgr
+	c.provider = i
+	c.offer = nil
+	c.notice = ""
+	c.mu.Unlock()
+	// A session belongs to one practitioner: it ends when another one takes over.
+	old.Stop()
+	stop()
+	c.discover()
+	c.startManager(ctx)
+	c.checkReminders(ctx)
+}
+
+// discover lists the keystore folder and picks the provider's keystore.
+func (c *Core) discover() {
+	files, err := cert.Discover(c.cfg.KeystoreDirPath())
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		c.log.Warn("keystore folder not readable", "dir", c.cfg.KeystoreDirPath(), "err", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.files = files
+	p, ok := c.activeProvider()
+	if !ok {
+		c.current = ""
+		return
+	}
+	// The recorded keystore (accepted by the practitioner) wins over the
+	// newest file: a newer file must be offered and confirmed first.
+	if rec, ok := c.records.ForSSIN(p.NISS, c.cfg.Environment); ok && p.Keystore == "" && fileExists(rec.Path) {
+		c.current = rec.Path
+	} else {
+		c.current = checks.KeystoreFor(c.cfg, p, files)
+	}
+	// Newer files already in the folder are offered like new arrivals.
+	for _, f := range files {
+		if f.SSIN == normalNISS(p.NISS) && f.Environment == c.cfg.Environment && f.Path != c.current && c.newerThanCurrent(f) {
+			f := f
+			if c.offer == nil || f.Created.After(c.offer.Created) {
+				c.offer = &f
+			}
+		}
+	}
+}
+
+func (c *Core) checkReminders(ctx context.Context) {
+	c.mu.Lock()
+	rec, ok := c.records.Get(c.current)
+	c.mu.Unlock()
+	if !ok {
+		return
+	}
+	now := c.clock.Now()
+	key := reminders.CertKey(rec.Identity.SSIN, rec.Identity.NotAfter)
+	r, mark := reminders.Due(now, rec.Identity.NotAfter, key, c.cfg.Reminders.DaysBefore, c.ledger.GivenSet())
+	if r == nil {
+		return
+	}
+	if err := c.ledger.Mark(now, mark...); err != nil {
+		c.log.Warn("reminder ledger not saved; reminders may repeat after a restart", "err", err)
+	}
+	title, body := reminderText(r)
+	c.setNotice(title)
+	c.notify(ctx, notify.Notification{Title: title, Body: body, Urgency: reminderUrgency(r)})
+}
+
+func reminderUrgency(r *reminders.Reminder) int {
+	if r.Expired || r.DaysLeft <= 7 {
+		return notify.Critical
+	}
+	return notify.Normal
+}
+
+func reminderText(r *reminders.Reminder) (string, string) {
+	if r.Expired {
+		return "eHealth certificate expired",
+			"Your eHealth certificate expired on " + day(r.NotAfter) + ". It cannot be renewed any more: request a new one with the eHealth Certificate Manager (menu: Renew certificate…)."
+	}
+	return fmt.Sprintf("eHealth certificate expires in %s", plural(r.DaysLeft, "day")),
+		"Your eHealth certificate is valid until " + day(r.NotAfter) + ". Renew it now with the eHealth Certificate Manager (menu: Renew certificate…); renewal is no longer possible once it has expired."
+}
+
+func (c *Core) refreshCard(ctx context.Context) {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	present, err := c.o.CardPresent(cctx)
+	c.setCard(present, err)
+}
+
+func (c *Core) setCard(present bool, err error) {
+	c.mu.Lock()
+	c.card = cardState{known: true, present: present}
+	if err != nil {
+		c.card.reason = ErrorMessage(err)
+	} else if !present {
+		c.card.reason = "No eID card in the reader"
+	}
+	c.mu.Unlock()
+	c.kick()
+}
+
+func (c *Core) openSettings(ctx context.Context) {
+	path := c.cfg.Path
+	if path == "" {
+		path = config.Path("")
+	}
+	if !fileExists(path) && len(ExampleConfig) > 0 {
+		// Creating the file is safe: there was nothing to lose.
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err == nil {
+			if err := os.WriteFile(path, ExampleConfig, 0o600); err != nil {
+				c.log.Warn("settings file not created", "path", path, "err", err)
+			}
+		}
+	}
+	c.openTarget(ctx, path)
+}
+
+func (c *Core) openTarget(ctx context.Context, target string) {
+	if err := c.o.OpenTarget(ctx, target); err != nil {
+		c.log.Warn("could not open", "target", target, "err", err)
+		c.setNotice("Could not open " + target)
+	}
+}
+
+// shutdown ends the session: quitting the app ends it (ehealth-protocol §7).
+func (c *Core) shutdown() {
+	m := c.manager()
+	if m != nil {
+		m.Stop()
+	}
+	c.mu.Lock()
+	if c.stopMgr != nil {
+		c.stopMgr()
+	}
+	c.mu.Unlock()
+}
+
+// activeProvider returns the selected provider. Callers hold c.mu.
+func (c *Core) activeProvider() (config.Provider, bool) {
+	if c.provider < 0 || c.provider >= len(c.cfg.Providers) {
+		return config.Provider{}, false
+	}
+	return c.cfg.Providers[c.provider], true
+}
+
+func (c *Core) render(states chan<- tray.State) {
+	c.mu.Lock()
+	s := c.stateLocked()
+	c.mu.Unlock()
+	// Drop a stale state the view has not taken yet; the newest one wins.
+	select {
+	case states <- s:
+	default:
+		select {
+		case <-states:
+		default:
+		}
+		select {
+		case states <- s:
+		default:
+		}
+	}
+}
+
+// State returns what the tray shows now.
+func (c *Core) State() tray.State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stateLocked()
+}
+
+func (c *Core) stateLocked() tray.State {
+	now := c.clock.Now()
+	s := tray.State{
+		Title:    "eHealth",
+		Settings: "Settings…", OpenLog: "Open log", Quit: "Quit",
+		Renew: tray.Item{Visible: true, Enabled: true, Label: "Renew certificate…"},
+	}
+	p, hasP := c.activeProvider()
+	rec, hasRec := c.records.Get(c.current)
+
+	// The session, derived from the end time and now, never from a flag.
+	snap := c.snap
+	state := snap.State
+	if (state == session.StateActive || state == session.StateEndingSoon) && !now.Before(snap.NotOnOrAfter) {
+		state = session.StateExpired
+	}
+	via := "via eID"
+	if snap.Method == session.MethodFallback {
+		via = "fallback procedure"
+	}
+	problem := c.problemLocked(p, hasP, rec, hasRec, now)
+	switch {
+	case state == session.StateActive:
+		s.Icon = icons.KindActive
+		s.Tooltip = "eHealth: active until " + hm(snap.NotOnOrAfter) + " (" + via + ")"
+	case state == session.StateEndingSoon:
+		s.Icon = icons.KindEndingSoon
+		s.Tooltip = "eHealth: ends at " + hm(snap.NotOnOrAfter) + " — renew"
+	case state == session.StateStarting:
+		s.Icon = icons.KindConnecting
+		s.Tooltip = "eHealth: connecting…"
+	case problem != "":
+		s.Icon = icons.KindProblem
+		s.Tooltip = "eHealth: " + problem
+	default:
+		s.Icon = icons.KindNone
+		s.Tooltip = "eHealth: no session"
+	}
+	name := "No provider"
+	if hasP {
+		name = p.Name
+	}
+	s.Status = name + " — " + s.Tooltip[len("eHealth: "):]
+	if c.notice != "" && state != session.StateStarting {
+		s.Status += " · " + c.notice
+	}
+
+	startable := hasP && c.current != "" && state != session.StateStarting && !c.busy
+	s.EID = tray.Item{Visible: true, Enabled: startable, Label: "Via eID"}
+	if state == session.StateActive || state == session.StateEndingSoon {
+		s.EID.Label = "Renew via eID"
+	}
+	switch {
+	case !hasP:
+		s.EID.Tooltip = "Select a provider first"
+	case c.current == "":
+		s.EID.Tooltip = "No eHealth certificate found"
+	case c.card.known && !c.card.present:
+		s.EID.Enabled = false
+		s.EID.Tooltip = c.card.reason
+		s.EID.Label = "Via eID (" + c.card.reason + ")"
+	}
+	s.Fallback = tray.Item{Visible: true, Enabled: startable, Label: "Fallback procedure (certificate password)…",
+		Tooltip: "Exceptional use only: when your eID card is missing or broken"}
+	s.Stop = tray.Item{Visible: state == session.StateActive || state == session.StateEndingSoon, Enabled: true, Label: "Stop session"}
+
+	switch {
+	case hasRec:
+		left := cert.DaysLeft(rec.Identity.NotAfter, now)
+		if left < 0 || !now.Before(rec.Identity.NotAfter) {
+			s.Cert = "Certificate expired on " + day(rec.Identity.NotAfter)
+		} else {
+			s.Cert = fmt.Sprintf("Certificate valid until %s (%s)", day(rec.Identity.NotAfter), plural(left, "day"))
+		}
+	case c.current != "":
+		s.Cert = "Certificate " + filepath.Base(c.current) + " (validity shown after first use)"
+	default:
+		s.Cert = "Certificate: none"
+	}
+	if c.offer != nil {
+		s.Offer = tray.Item{Visible: true, Enabled: !c.busy, Label: fmt.Sprintf("Use the new certificate (SSIN=%s %s)…", c.offer.SSIN, c.offer.Created.Format("2006-01-02"))}
+	}
+	if len(c.cfg.Providers) > 1 {
+		for _, pr := range c.cfg.Providers {
+			s.Providers = append(s.Providers, pr.Name)
+		}
+		s.SelectedProvider = c.provider
+	}
+	return s
+}
+
+// problemLocked says why a session cannot start, when it cannot.
+func (c *Core) problemLocked(p config.Provider, hasP bool, rec Record, hasRec bool, now time.Time) string {
+	switch {
+	case !hasP && len(c.cfg.Providers) == 0:
+		return "no provider configured — open Settings…"
+	case !hasP:
+		return "select exactly one provider"
+	}
+	if _, err := cert.ParseNISS(p.NISS); err != nil {
+		return "NISS missing or invalid — enter it in Settings…"
+	}
+	if _, err := cert.ParseINAMI(p.INAMI); err != nil {
+		return "INAMI number missing or invalid — enter it in Settings…"
+	}
+	if c.current == "" {
+		return "no eHealth certificate — import it with the eHealth Certificate Manager"
+	}
+	if hasRec && !now.Before(rec.Identity.NotAfter) {
+		return "certificate expired — request a new one"
+	}
+	return ""
+}
+
+func hm(t time.Time) string  { return t.Local().Format("15:04") }
+func day(t time.Time) string { return t.Local().Format("2006-01-02") }
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+func normalNISS(s string) string {
+	n, err := cert.ParseNISS(s)
+	if err != nil {
+		return ""
+	}
+	return string(n)
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// probeFile is the watcher's completeness test: the file parses as a whole
+// PKCS#12 structure. Nothing is decrypted.
+func probeFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return cert.Probe(data)
+}

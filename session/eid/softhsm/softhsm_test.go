@@ -1,0 +1,86 @@
+package softhsm
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNewToken(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "Test Authentication"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	tok, err := NewToken(dir, "BELPIC", "1234", "Authentication", key, cert)
+	var serr *Error
+	if errors.As(err, &serr) && serr.Kind() == KindMissing {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "key-*")); len(left) != 0 {
+		t.Errorf("key files left behind: %v", left)
+	}
+	if tok.Env() != EnvVar+"="+tok.ConfPath {
+		t.Errorf("Env() = %q", tok.Env())
+	}
+
+	// Read the token back with OpenSC, as an independent client.
+	cmd := exec.Command("pkcs11-tool", "--module", tok.Module, "--token-label", "BELPIC",
+		"--login", "--pin", "1234", "--list-objects")
+	cmd.Env = append(os.Environ(), tok.Env())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pkcs11-tool --list-objects: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Private Key Object; EC", "Certificate Object", "label:      Authentication", "ID:         02"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("token objects lack %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestNewTokenBadKey(t *testing.T) {
+	if _, err := ModulePath(); err != nil {
+		t.Skip(err)
+	}
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []crypto.Signer{edKey, (*ecdsa.PrivateKey)(nil)} {
+		_, err := NewToken(t.TempDir(), "BELPIC", "1234", "Authentication", key, &x509.Certificate{})
+		var serr *Error
+		if !errors.As(err, &serr) || serr.Kind() != KindFailed {
+			t.Errorf("NewToken with a %T key: %v, want kind %q", key, err, KindFailed)
+		}
+	}
+}

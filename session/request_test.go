@@ -1,0 +1,423 @@
+package session
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/beevik/etree"
+)
+
+// xpaths select each signature for xmlsec1 --node-xpath.
+const (
+	xpathHeaderSig = "/*[local-name()='Envelope']/*[local-name()='Header']/*[local-name()='Security']/*[local-name()='Signature']"
+	xpathInnerSig  = "/*[local-name()='Envelope']/*[local-name()='Body']/*[local-name()='Request']/*[local-name()='Signature']"
+)
+
+// xmlsecArgs are the xmlsec1 arguments that verify one signature of an
+// envelope with the certificate in certPEM.
+//
+// --id-attr:<attr> <ns>:<node> declares the ID attributes (xmlsec matches the
+// attribute by local name, so wsu:Id is "Id"). --enabled-key-data rsa,ecdsa
+// makes xmlsec ignore the certificates in KeyInfo, so the signature must
+// verify with the key given by --pubkey-cert-pem.
+func xmlsecArgs(xpath, certPEM, file string) []string {
+	return []string{
+		"--verify",
+		"--enabled-key-data", "rsa,ecdsa",
+		"--id-attr:Id", nsSOAP + ":Body",
+		"--id-attr:Id", nsWSU + ":Timestamp",
+		"--id-attr:Id", nsWSSE + ":BinarySecurityToken",
+		"--id-attr:RequestID", nsSAMLP + ":Request",
+		"--pubkey-cert-pem", certPEM,
+		"--node-xpath", xpath,
+		file,
+	}
+}
+
+// xmlsecVerify runs xmlsec1 on envelope; nil means the signature verified.
+func xmlsecVerify(t *testing.T, envelope, certDER []byte, xpath string) error {
+	t.Helper()
+	bin, err := exec.LookPath("xmlsec1")
+	if err != nil {
+		t.Skip("xmlsec1 not installed (Debian package xmlsec1)")
+	}
+	dir := t.TempDir()
+	file, certFile := filepath.Join(dir, "envelope.xml"), filepath.Join(dir, "cert.pem")
+	if err := os.WriteFile(file, envelope, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, xmlsecArgs(xpath, certFile, file)...).CombinedOutput()
+	if err != nil {
+		return errors.New(strings.TrimSpace(string(out)))
+	}
+	if !bytes.Contains(out, []byte("OK")) {
+		t.Fatalf("xmlsec1 exited 0 without OK: %s", out)
+	}
+	return nil
+}
+
+// envelopeParts are the elements of a built request the tests look at.
+type envelopeParts struct {
+	doc                      *etree.Document
+	request, headerSig, body *etree.Element
+	bstCert, hokCert         []byte
+}
+
+func parseEnvelope(t *testing.T, env []byte) envelopeParts {
+	t.Helper()
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(env); err != nil {
+		t.Fatalf("envelope is not XML: %v", err)
+	}
+	p := envelopeParts{doc: doc}
+	mustFind := func(path string) *etree.Element {
+		t.Helper()
+		el := doc.FindElement(path)
+		if el == nil {
+			t.Fatalf("no %s in envelope", path)
+		}
+		return el
+	}
+	b64 := func(el *etree.Element) []byte {
+		t.Helper()
+		der, err := base64.StdEncoding.DecodeString(el.Text())
+		if err != nil {
+			t.Fatalf("%s: %v", el.Tag, err)
+		}
+		return der
+	}
+	p.body = mustFind("/soap:Envelope/soap:Body")
+	p.request = mustFind("/soap:Envelope/soap:Body/samlp:Request")
+	p.headerSig = mustFind("/soap:Envelope/soap:Header/wsse:Security/ds:Signature")
+	p.bstCert = b64(mustFind("/soap:Envelope/soap:Header/wsse:Security/wsse:BinarySecurityToken"))
+	p.hokCert = b64(mustFind("/soap:Envelope/soap:Body/samlp:Request/ds:Signature/ds:KeyInfo/ds:X509Data/ds:X509Certificate"))
+	return p
+}
+
+func TestBuildRequestVerifiesWithXMLSec(t *testing.T) {
+	hok, rsaID, ecID := stsKeys(t)
+	cases := []struct {
+		name      string
+		id        *swSigner
+		method    string
+		headerAlg string
+		innerAlg  string
+		digest    string
+	}{
+		{"rsa-sha256 eID", rsaID, "", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.org/2001/04/xmlenc#sha256"},
+		{"rsa-sha1 eID", rsaID, SignatureRSASHA1, "http://www.w3.org/2000/09/xmldsig#rsa-sha1", "http://www.w3.org/2000/09/xmldsig#rsa-sha1", "http://www.w3.org/2000/09/xmldsig#sha1"},
+		{"ecdsa P-384 eID", ecID, SignatureRSASHA256, "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.org/2001/04/xmlenc#sha256"},
+		{"fallback", hok, "", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.org/2001/04/xmlenc#sha256"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, err := BuildRequest(RequestParams{
+				Identification: c.id, HOK: hok, SSIN: reqSSIN, Quality: "nurse", SignatureMethod: c.method,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := parseEnvelope(t, req.Envelope)
+			if !bytes.Equal(p.bstCert, c.id.cert.Raw) {
+				t.Error("BinarySecurityToken is not the identification certificate")
+			}
+			if !bytes.Equal(p.hokCert, hok.cert.Raw) {
+				t.Error("inner KeyInfo is not the HOK certificate")
+			}
+			for _, sig := range []struct {
+				el      *etree.Element
+				alg     string
+				refs    int
+				xpath   string
+				certDER []byte
+			}{
+				{p.headerSig, c.headerAlg, 3, xpathHeaderSig, p.bstCert},
+				{p.request.SelectElement("ds:Signature"), c.innerAlg, 1, xpathInnerSig, p.hokCert},
+			} {
+				if got := sig.el.FindElement("ds:SignedInfo/ds:SignatureMethod").SelectAttrValue("Algorithm", ""); got != sig.alg {
+					t.Errorf("SignatureMethod %s, want %s", got, sig.alg)
+				}
+				refs := sig.el.FindElements("ds:SignedInfo/ds:Reference")
+				if len(refs) != sig.refs {
+					t.Fatalf("%d references, want %d", len(refs), sig.refs)
+				}
+				for _, r := range refs {
+					if got := r.FindElement("ds:DigestMethod").SelectAttrValue("Algorithm", ""); got != c.digest {
+						t.Errorf("DigestMethod %s, want %s", got, c.digest)
+					}
+				}
+				if err := xmlsecVerify(t, req.Envelope, sig.certDER, sig.xpath); err != nil {
+					t.Errorf("xmlsec1 rejects the %s signature: %v", sig.el.Parent().Tag, err)
+				}
+			}
+		})
+	}
+}
+
+func TestBuildRequestContent(t *testing.T) {
+	hok, _, ecID := stsKeys(t)
+	now := time.Date(2025, 3, 4, 10, 20, 30, 400_000_000, time.FixedZone("CET", 3600))
+	cases := []struct {
+		name              string
+		id                *swSigner
+		subject, issuerDN string
+	}{
+		{"eID", ecID, reqEIDDN, reqIssuerDN},
+		{"fallback", hok, reqHOKDN, reqIssuerDN},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, err := BuildRequest(RequestParams{
+				Identification: c.id, HOK: hok, SSIN: reqSSIN, Quality: "midwife",
+				Validity: 12 * time.Hour, Now: now,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := parseEnvelope(t, req.Envelope)
+			r := p.request
+			want := map[string]string{
+				"MajorVersion": "1", "MinorVersion": "1", "RequestID": req.RequestID,
+				"IssueInstant": "2025-03-04T09:20:30.400Z",
+			}
+			for k, v := range want {
+				if got := r.SelectAttrValue(k, ""); got != v {
+					t.Errorf("Request@%s = %q, want %q", k, got, v)
+				}
+			}
+			if first := r.ChildElements()[0]; first.Space != "ds" || first.Tag != "Signature" {
+				t.Errorf("first child of Request is %s, want ds:Signature", first.FullTag())
+			}
+			if ref := r.FindElement("ds:Signature/ds:SignedInfo/ds:Reference").SelectAttrValue("URI", ""); ref != "#"+req.RequestID {
+				t.Errorf("inner Reference URI %q, want #%s", ref, req.RequestID)
+			}
+			var transforms []string
+			for _, tr := range r.FindElements("ds:Signature/ds:SignedInfo/ds:Reference/ds:Transforms/ds:Transform") {
+				transforms = append(transforms, tr.SelectAttrValue("Algorithm", ""))
+			}
+			if want := []string{algEnveloped, algExcC14N}; !slices.Equal(transforms, want) {
+				t.Errorf("inner transforms %v, want %v", transforms, want)
+			}
+
+			q := r.SelectElement("samlp:AttributeQuery")
+			for _, path := range []string{
+				"saml:Subject/saml:NameIdentifier",
+				"saml:Subject/saml:SubjectConfirmation/saml:SubjectConfirmationData/saml:Assertion/saml:AttributeStatement/saml:Subject/saml:NameIdentifier",
+			} {
+				ni := q.FindElement(path)
+				if ni == nil {
+					t.Fatalf("no %s", path)
+				}
+				if got := ni.Text(); got != c.subject {
+					t.Errorf("%s text %q, want %q", path, got, c.subject)
+				}
+				if got := ni.SelectAttrValue("NameQualifier", ""); got != c.issuerDN {
+					t.Errorf("%s NameQualifier %q, want %q", path, got, c.issuerDN)
+				}
+				if got := ni.SelectAttrValue("Format", ""); got != formatX509Subject {
+					t.Errorf("Format %q", got)
+				}
+			}
+			conf := q.FindElement("saml:Subject/saml:SubjectConfirmation")
+			if got := conf.SelectElement("saml:ConfirmationMethod").Text(); got != cmHolderOfKey {
+				t.Errorf("ConfirmationMethod %q", got)
+			}
+			kc := conf.FindElement("ds:KeyInfo/ds:X509Data/ds:X509Certificate")
+			if kc == nil || kc.Text() != base64.StdEncoding.EncodeToString(hok.cert.Raw) {
+				t.Error("SubjectConfirmation KeyInfo does not hold the HOK certificate")
+			}
+			a := conf.FindElement("saml:SubjectConfirmationData/saml:Assertion")
+			if got := a.SelectAttrValue("Issuer", ""); got != c.subject {
+				t.Errorf("inner Assertion Issuer %q", got)
+			}
+			cond := a.SelectElement("saml:Conditions")
+			if nb, na := cond.SelectAttrValue("NotBefore", ""), cond.SelectAttrValue("NotOnOrAfter", ""); nb != "2025-03-04T09:20:30.400Z" || na != "2025-03-04T21:20:30.400Z" {
+				t.Errorf("Conditions %s..%s", nb, na)
+			}
+			var asserted []Designator
+			for _, at := range a.FindElements("saml:AttributeStatement/saml:Attribute") {
+				asserted = append(asserted, Designator{at.SelectAttrValue("AttributeNamespace", ""), at.SelectAttrValue("AttributeName", "")})
+				if v := at.SelectElement("saml:AttributeValue").Text(); v != reqSSIN {
+					t.Errorf("asserted %s = %q, want the SSIN", at.SelectAttrValue("AttributeName", ""), v)
+				}
+			}
+			if !slices.Equal(asserted, identificationDesignators) {
+				t.Errorf("asserted attributes %v", asserted)
+			}
+			var asked []Designator
+			for _, d := range q.SelectElements("saml:AttributeDesignator") {
+				asked = append(asked, Designator{d.SelectAttrValue("AttributeNamespace", ""), d.SelectAttrValue("AttributeName", "")})
+			}
+			if want, _ := Designators("midwife"); !slices.Equal(asked, want) {
+				t.Errorf("designators %v, want %v", asked, want)
+			}
+
+			ts := p.doc.FindElement("/soap:Envelope/soap:Header/wsse:Security/wsu:Timestamp")
+			if cr, ex := ts.SelectElement("wsu:Created").Text(), ts.SelectElement("wsu:Expires").Text(); cr != "2025-03-04T09:20:30.400Z" || ex != "2025-03-04T09:21:30.400Z" {
+				t.Errorf("Timestamp %s..%s, want 60 s from now", cr, ex)
+			}
+			var uris []string
+			for _, ref := range p.headerSig.FindElements("ds:SignedInfo/ds:Reference") {
+				uris = append(uris, ref.SelectAttrValue("URI", ""))
+			}
+			bst := p.doc.FindElement("/soap:Envelope/soap:Header/wsse:Security/wsse:BinarySecurityToken")
+			wantURIs := []string{"#" + p.body.SelectAttrValue("wsu:Id", ""), "#" + ts.SelectAttrValue("wsu:Id", ""), "#" + bst.SelectAttrValue("wsu:Id", "")}
+			if !slices.Equal(uris, wantURIs) {
+				t.Errorf("header references %v, want %v", uris, wantURIs)
+			}
+			if got := p.headerSig.FindElement("ds:KeyInfo/wsse:SecurityTokenReference/wsse:Reference").SelectAttrValue("URI", ""); got != wantURIs[2] {
+				t.Errorf("SecurityTokenReference %q, want %q", got, wantURIs[2])
+			}
+		})
+	}
+}
+
+// Tampering shows that xmlsec1 checks what we think it checks, and that each
+// --node-xpath selects its own signature.
+func TestXMLSecRejectsTampering(t *testing.T) {
+	hok, rsaID, _ := stsKeys(t)
+	req, err := BuildRequest(RequestParams{Identification: rsaID, HOK: hok, SSIN: reqSSIN, Quality: "dentist"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ssin := []byte(">" + reqSSIN + "<")
+	tamperedBody := bytes.Replace(req.Envelope, ssin, []byte(">79021802146<"), 1)
+	if bytes.Equal(tamperedBody, req.Envelope) {
+		t.Fatal("no SSIN text to tamper with")
+	}
+	if err := xmlsecVerify(t, tamperedBody, rsaID.cert.Raw, xpathHeaderSig); err == nil {
+		t.Error("header signature verifies over a tampered Body")
+	}
+	if err := xmlsecVerify(t, tamperedBody, hok.cert.Raw, xpathInnerSig); err == nil {
+		t.Error("Request signature verifies over a tampered Request")
+	}
+
+	tamperedTS := bytes.Replace(req.Envelope, []byte("</wsu:Expires>"), []byte("0</wsu:Expires>"), 1)
+	if err := xmlsecVerify(t, tamperedTS, rsaID.cert.Raw, xpathHeaderSig); err == nil {
+		t.Error("header signature verifies over a tampered Timestamp")
+	}
+	if err := xmlsecVerify(t, tamperedTS, hok.cert.Raw, xpathInnerSig); err != nil {
+		t.Errorf("Request signature should not cover the Timestamp: %v", err)
+	}
+
+	if err := xmlsecVerify(t, req.Envelope, hok.cert.Raw, xpathHeaderSig); err == nil {
+		t.Error("header signature verifies with the wrong key")
+	}
+}
+
+func TestDesignators(t *testing.T) {
+	const p = "urn:be:fgov:person:ssin:ehealth:1.0:"
+	cases := map[string][]string{
+		"doctor":          {"urn:be:fgov:person:ssin:doctor:boolean", p + "doctor:nihii11", p + "givenname", p + "surname", p + "fpsph:doctor:boolean"},
+		"physiotherapist": {p + "professional:physiotherapist:boolean", p + "nihii:physiotherapist:nihii11", p + "givenname", p + "surname", p + "fpsph:physiotherapist:boolean"},
+		"nurse":           {p + "professional:nurse:boolean", p + "nihii:nurse:nihii11", p + "givenname", p + "surname", p + "fpsph:nurse:boolean"},
+		"dentist":         {p + "professional:dentist:boolean", p + "nihii:dentist:nihii11", p + "givenname", p + "surname", p + "fpsph:dentist:boolean"},
+		"midwife":         {p + "professional:midwife:boolean", p + "nihii:midwife:nihii11", p + "givenname", p + "surname", p + "fpsph:midwife:boolean"},
+	}
+	for q, names := range cases {
+		got, err := Designators(q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		want := []Designator{
+			{"urn:be:fgov:identification-namespace", "urn:be:fgov:ehealth:1.0:certificateholder:person:ssin"},
+			{"urn:be:fgov:identification-namespace", "urn:be:fgov:person:ssin"},
+		}
+		for _, n := range names {
+			want = append(want, Designator{"urn:be:fgov:certified-namespace:ehealth", n})
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s:\n got %v\nwant %v", q, got, want)
+		}
+	}
+	if _, err := Designators("pharmacist"); kindOf(err) != "request" {
+		t.Errorf("unknown quality: %v (kind %q)", err, kindOf(err))
+	}
+}
+
+// failingSigner is a card that refuses to sign, with its own error kind.
+type failingSigner struct{ *swSigner }
+
+type pinError struct{}
+
+func (pinError) Error() string { return "PIN incorrect" }
+func (pinError) Kind() string  { return "pin-incorrect" }
+
+func (failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return nil, pinError{}
+}
+
+func TestBuildRequestErrors(t *testing.T) {
+	hok, rsaID, _ := stsKeys(t)
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed := &swSigner{edKey, rsaID.cert}
+	ok := RequestParams{Identification: rsaID, HOK: hok, SSIN: reqSSIN, Quality: "doctor"}
+	cases := []struct {
+		name string
+		edit func(*RequestParams)
+		kind string
+	}{
+		{"no identification", func(p *RequestParams) { p.Identification = nil }, "request"},
+		{"no certificate", func(p *RequestParams) { p.HOK = &swSigner{hok.Signer, nil} }, "request"},
+		{"short SSIN", func(p *RequestParams) { p.SSIN = "7902180214" }, "request"},
+		{"letters in SSIN", func(p *RequestParams) { p.SSIN = "7902180214x" }, "request"},
+		{"unknown quality", func(p *RequestParams) { p.Quality = "vet" }, "request"},
+		{"unknown method", func(p *RequestParams) { p.SignatureMethod = "rsa-md5" }, "request"},
+		{"ed25519 key", func(p *RequestParams) { p.Identification = ed }, "request"},
+		{"card refuses", func(p *RequestParams) { p.Identification = failingSigner{rsaID} }, "pin-incorrect"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := ok
+			c.edit(&p)
+			req, err := BuildRequest(p)
+			if err == nil {
+				t.Fatalf("built %d bytes, want an error", len(req.Envelope))
+			}
+			if got := kindOf(err); got != c.kind {
+				t.Errorf("kind %q, want %q (%v)", got, c.kind, err)
+			}
+		})
+	}
+}
+
+func BenchmarkBuildRequestRSA(b *testing.B) {
+	hok, rsaID, _ := stsKeys(b)
+	p := RequestParams{Identification: rsaID, HOK: hok, SSIN: reqSSIN, Quality: "physiotherapist"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := BuildRequest(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkBuildRequestEC(b *testing.B) {
+	hok, _, ecID := stsKeys(b)
+	p := RequestParams{Identification: ecID, HOK: hok, SSIN: reqSSIN, Quality: "physiotherapist"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := BuildRequest(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
