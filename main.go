@@ -3,11 +3,17 @@
 package main
 
 import (
+	_ "embed"
 	"os"
 
+	"ehealth-tray/app"
 	"ehealth-tray/cli"
 )
 
+//go:embed config.toml.example
+var exampleConfig []byte
+
 func main() {
+	app.ExampleConfig = exampleConfig
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

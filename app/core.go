@@ -126,8 +126,9 @@ func New(o Options) *Core {
 }
 
 // Run drives the Core until ctx is done or Quit is clicked. It renders on
-// states and reads clicks from cmds. On return the session is ended.
-func (c *Core) Run(ctx context.Context, states chan<- tray.State, cmds <-chan tray.Command) error {
+// states (buffered, newest wins: a stale state is dropped) and reads clicks
+// from cmds. On return the session is ended.
+func (c *Core) Run(ctx context.Context, states chan tray.State, cmds <-chan tray.Command) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.discover()
@@ -334,9 +335,7 @@ func (c *Core) notify(ctx context.Context, n notify.Notification) {
 	}
 	nctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := c.o.Notifier.Notify(nctx, n); err != nil {
-		c.log.Warn("notification not shown", "title", n.Title, "err", err)
-	}
+	_ = c.o.Notifier.Notify(nctx, n) // best effort; the notifier logs failures
 }
 
 // handle runs one menu command. Dialogs and session starts run in their own
@@ -674,7 +673,7 @@ func (c *Core) activeProvider() (config.Provider, bool) {
 	return c.cfg.Providers[c.provider], true
 }
 
-func (c *Core) render(states chan<- tray.State) {
+func (c *Core) render(states chan tray.State) {
 	c.mu.Lock()
 	s := c.stateLocked()
 	c.mu.Unlock()

@@ -25,5 +25,9 @@ func (s PromptSecrets) KeystorePassword(ctx context.Context, path string) ([]byt
 // PIN asks the eID PIN. Never called twice for one signature: a wrong PIN is
 // reported, not retried.
 func (s PromptSecrets) PIN(ctx context.Context) ([]byte, error) {
-	return s.Prompter.Secret(ctx, prompt.Request{Title: "eID", Description: "PIN code of your eID card", Prompt: "PIN:"})
+	desc := "PIN code of your eID card"
+	if s.Hint != "" {
+		desc += "\n\n" + s.Hint
+	}
+	return s.Prompter.Secret(ctx, prompt.Request{Title: "eID", Description: desc, Prompt: "PIN:"})
 }

@@ -43,9 +43,9 @@ func TestDN(t *testing.T) {
 			`OID.1.2.840.113549.1.9.1=a@b.be, OID.2.5.4.5=79021802145, C=BE`,
 		},
 		{
-			"multi-valued RDN",
+			"multi-valued RDN, in DER SET order",
 			pkix.RDNSequence{rdn(attr(oidO, "Acme"), attr(oidL, "Gent"))},
-			`O=Acme + L=Gent`,
+			`L=Gent + O=Acme`,
 		},
 		{
 			"quoting and escaping",

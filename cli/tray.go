@@ -1,5 +1,149 @@
 package cli
 
-func runTray(e *env, args []string) int { return e.fail("tray: not built yet") }
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
 
-func runDemo(e *env, args []string) int { return e.fail("demo: not built yet") }
+	"ehealth-tray/app"
+	"ehealth-tray/config"
+	"ehealth-tray/instance"
+	"ehealth-tray/notify"
+	"ehealth-tray/prompt"
+	"ehealth-tray/tray"
+	"ehealth-tray/wake"
+)
+
+// trayRun is what runTray and runDemo share: a loaded config, where the
+// state lives, and what the demo adds.
+type trayRun struct {
+	cfg          config.Config
+	stateDir     string
+	passwordHint string
+	// ready runs once the core is up (the demo drops a renewed keystore).
+	ready func(ctx context.Context, log *slog.Logger)
+}
+
+func runTray(e *env, args []string) int {
+	fs := newFlags(e, "", "[--config FILE]")
+	if _, err := parse(fs, args); err != nil {
+		return usageExit(err)
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return e.fail("%v", err)
+	}
+	return e.runTrayApp(trayRun{cfg: cfg, stateDir: config.StateDir()})
+}
+
+// runTrayApp runs the tray in the foreground until Quit, SIGINT or SIGTERM,
+// and ends the session on each.
+func (e *env) runTrayApp(r trayRun) int {
+	if err := os.MkdirAll(r.stateDir, 0o700); err != nil {
+		return e.fail("state folder %s: %v", r.stateDir, err)
+	}
+	logPath := filepath.Join(r.stateDir, "ehealth-tray.log")
+	log, closeLog := openLog(logPath, e.stderr)
+	defer closeLog()
+
+	primary, err := instance.Acquire(r.stateDir)
+	if errors.Is(err, instance.ErrRunning) {
+		fmt.Fprintln(e.stdout, "ehealth-tray is already running: its menu is in the system tray.")
+		return exitOK
+	}
+	if err != nil {
+		log.Warn("single-instance check unavailable", "err", err)
+	} else {
+		defer primary.Close()
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	pr, err := prompt.New(r.cfg.Prompt.Program)
+	if err != nil {
+		log.Error("no dialog program for passwords", "err", err)
+		pr = unavailablePrompter{err}
+	}
+	notifier := notify.New("eHealth", log)
+	core := app.New(app.Options{
+		Config: r.cfg, StateDir: r.stateDir, Prompter: pr, Notifier: notifier, Log: log,
+		PasswordHint: r.passwordHint, Wake: wake.Listen(ctx, log), LogPath: logPath,
+	})
+	states := make(chan tray.State, 1)
+	cmds := make(chan tray.Command)
+	coreDone := make(chan struct{})
+	go func() {
+		defer close(coreDone)
+		_ = core.Run(ctx, states, cmds)
+		stop()
+	}()
+	if primary != nil {
+		go func() {
+			for range primary.Activate {
+				s := core.State()
+				_ = notifier.Notify(ctx, notify.Notification{Title: "ehealth-tray is already running", Body: s.Tooltip + "\n" + s.Cert})
+			}
+		}()
+	}
+	if r.ready != nil {
+		go r.ready(ctx, log)
+	}
+	log.Info("ehealth-tray started", "version", version(), "config", r.cfg.Path, "state", r.stateDir)
+
+	if tray.HostPresent(ctx) {
+		tray.Run(ctx, states, cmds, log)
+	} else {
+		msg := "No system tray found (on GNOME, install the AppIndicator extension). ehealth-tray keeps running and tells you things by notification."
+		log.Warn(msg)
+		_ = notifier.Notify(ctx, notify.Notification{Title: "eHealth", Body: msg})
+		runHeadless(ctx, states, log)
+	}
+	stop()
+	<-coreDone
+	log.Info("ehealth-tray stopped")
+	return exitOK
+}
+
+// runHeadless logs each new state when there is no tray to show it.
+func runHeadless(ctx context.Context, states <-chan tray.State, log *slog.Logger) {
+	last := ""
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case s := <-states:
+			if line := s.Status + " | " + s.Cert; line != last {
+				log.Info("state", "status", s.Status, "certificate", s.Cert)
+				last = line
+			}
+		}
+	}
+}
+
+// openLog logs to a private file in the state dir, and to stderr too when it
+// is a terminal-ish stream the user is watching.
+func openLog(path string, stderr io.Writer) (*slog.Logger, func()) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return slog.New(slog.NewTextHandler(stderr, nil)), func() {}
+	}
+	return slog.New(slog.NewTextHandler(io.MultiWriter(f, stderr), nil)), func() { _ = f.Close() }
+}
+
+// unavailablePrompter reports the missing dialog program on every question,
+// so the tray shows why a session cannot start instead of crashing.
+type unavailablePrompter struct{ err error }
+
+func (u unavailablePrompter) Secret(context.Context, prompt.Request) ([]byte, error) {
+	return nil, u.err
+}
+func (u unavailablePrompter) Confirm(context.Context, prompt.Request) (bool, error) {
+	return false, u.err
+}

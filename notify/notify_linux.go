@@ -3,6 +3,7 @@ package notify
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/draw"
 	"image/png"
@@ -53,9 +54,13 @@ func (d *dbusNotifier) notify(ctx context.Context, n Notification) error {
 	}
 	args := []any{d.app, uint32(0), "", n.Title, n.Body, []string{}, hints, int32(-1)}
 	err := d.call(ctx, args)
-	if err != nil && d.conn != nil && !d.conn.Connected() {
-		// The connection died since the last notification: reopen it once.
-		d.log.Info("session bus connection lost, reconnecting for notifications")
+	var reply dbus.Error
+	if err != nil && d.conn != nil && !errors.As(err, &reply) && ctx.Err() == nil {
+		// No answer at all, not a refusal: the connection died since the
+		// last notification (bus restarted). Reopen it once.
+		d.log.Info("session bus connection lost, reconnecting for notifications", "err", err)
+		d.conn.Close()
+		d.conn = nil
 		err = d.call(ctx, args)
 	}
 	return err

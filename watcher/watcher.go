@@ -333,7 +333,7 @@ func (w *Watcher) consider(ctx context.Context, path string, fromScan bool) {
 		return
 	}
 	if v, seen := w.known[path]; fromScan && seen && v.key == k {
-		if !v.ok {
+		if !v.ok && !v.retried {
 			v.retried = true
 			w.judge(ctx, path, v)
 		}

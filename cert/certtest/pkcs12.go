@@ -83,7 +83,7 @@ type keyEntry struct {
 func encodePKCS12(ks keystore, password []byte, iterations int) ([]byte, error) {
 	var certBags, keyBags []safeBag
 	for _, e := range ks.entries {
-		id := sha1.Sum(e.cert.Raw)
+		id := sha1.Sum(e.cert.Raw) // any unique value pairs the bags; openssl uses this one
 		attrs := []attribute{friendlyName(e.name), {ID: oidLocalKeyID, Values: []any{id[:]}}}
 		cb, err := newCertBag(e.cert, attrs...)
 		if err != nil {
@@ -97,6 +97,8 @@ func encodePKCS12(ks keystore, password []byte, iterations int) ([]byte, error) 
 		keyBags = append(keyBags, kb)
 	}
 
+	// The chain bag, then the duplicate named by the RFC 2253 DN, as Java's
+	// X500Principal.getName() writes it.
 	caBagAttrs := [][]attribute{nil, {friendlyName(ks.ca.Subject.String())}}
 	if ks.oracleTrustedCert {
 		caBagAttrs = append(caBagAttrs, []attribute{
@@ -130,13 +132,17 @@ func encodePKCS12(ks keystore, password []byte, iterations int) ([]byte, error) 
 	if err != nil {
 		return nil, &Error{Op: "encode encrypted data", Err: err}
 	}
-	keysDER, err := marshalOctets(keyBags)
+	keysDER, err := asn1.Marshal(keyBags)
+	if err != nil {
+		return nil, &Error{Op: "encode key bags", Err: err}
+	}
+	keysOctets, err := asn1.Marshal(keysDER)
 	if err != nil {
 		return nil, &Error{Op: "encode key bags", Err: err}
 	}
 	authSafe, err := asn1.Marshal([]contentInfo{
 		{ContentType: oidEncryptedData, Content: explicit0(encDataDER)},
-		{ContentType: oidData, Content: explicit0(keysDER)},
+		{ContentType: oidData, Content: explicit0(keysOctets)},
 	})
 	if err != nil {
 		return nil, &Error{Op: "encode authenticated safe", Err: err}
@@ -189,15 +195,6 @@ func newCertBag(cert *x509.Certificate, attrs ...attribute) (safeBag, error) {
 // BMPStrings, hence the RawValue.
 func friendlyName(name string) attribute {
 	return attribute{ID: oidFriendlyName, Values: []any{asn1.RawValue{Tag: asn1.TagBMPString, Bytes: bmpString(name)}}}
-}
-
-// marshalOctets DER-encodes v and wraps it in an OCTET STRING.
-func marshalOctets(v any) ([]byte, error) {
-	der, err := asn1.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return asn1.Marshal(der)
 }
 
 // explicit0 wraps der in a [0] EXPLICIT tag. encoding/asn1 writes a RawValue

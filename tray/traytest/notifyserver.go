@@ -115,6 +115,13 @@ func (n *NotifyServer) CloseAll() {
 	n.close(func(Received) bool { return true }, ClosedDismissed)
 }
 
+// Flush returns once dest (a unique bus name) has received every signal the
+// server emitted before: the bus keeps one sender's messages in order, so a
+// ping answered by dest comes after them.
+func (n *NotifyServer) Flush(ctx context.Context, dest string) error {
+	return n.conn.Object(dest, "/").CallWithContext(ctx, "org.freedesktop.DBus.Peer.Ping", 0).Err
+}
+
 func (n *NotifyServer) close(match func(Received) bool, reason uint32) {
 	var ids []uint32
 	n.recv.update(func(all []Received) []Received {

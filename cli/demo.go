@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"os"
+	"path/filepath"
+	"time"
+
+	"ehealth-tray/app"
+	"ehealth-tray/cert"
+	"ehealth-tray/cert/certtest"
+	"ehealth-tray/config"
+	"ehealth-tray/session/eid/softhsm"
+	"ehealth-tray/session/ststest"
+)
+
+// The demo practitioner. The NISS and INAMI are valid test numbers.
+const (
+	demoNISS     = "79021802145"
+	demoINAMI    = "5/38861/71/521"
+	demoPassword = "demo"
+	demoPIN      = "1234"
+)
+
+func runDemo(e *env, args []string) int {
+	fs := newFlags(e, "demo", "demo [--keep]")
+	keep := fs.Bool("keep", false, "keep the demo folder (keystores, state, log) after quitting")
+	renewAfter := fs.Duration("renew-after", 30*time.Second, "when a renewed certificate appears in the keystore folder, to show the switch")
+	if _, err := parse(fs, args); err != nil {
+		return usageExit(err)
+	}
+	dir, err := os.MkdirTemp("", "ehealth-tray-demo-")
+	if err != nil {
+		return e.fail("demo folder: %v", err)
+	}
+	if !*keep {
+		defer os.RemoveAll(dir)
+	}
+	fmt.Fprintf(e.stdout, "Demo folder: %s\n", dir)
+	d, err := setUpDemo(dir)
+	if err != nil {
+		return e.fail("demo: %v", err)
+	}
+	defer d.sts.Close()
+	fmt.Fprintf(e.stdout, "STS simulator: %s\nKeystore: %s (password %q, expires in 20 days)\n", d.sts.URL, d.keystore, demoPassword)
+	if d.eidNote != "" {
+		fmt.Fprintln(e.stdout, d.eidNote)
+	}
+	fmt.Fprintln(e.stdout, "Click the tray icon: Fallback procedure… turns it green. Quit from the menu or press Ctrl+C.")
+	return e.runTrayApp(trayRun{
+		cfg:          d.cfg,
+		stateDir:     filepath.Join(dir, "state"),
+		passwordHint: fmt.Sprintf("Demo: the certificate password is %q, the eID PIN %s.", demoPassword, demoPIN),
+		ready: func(ctx context.Context, log *slog.Logger) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(*renewAfter):
+			}
+			path, err := d.dropRenewed()
+			if err != nil {
+				log.Error("demo: renewed certificate not written", "err", err)
+				return
+			}
+			log.Info("demo: a renewed certificate was written, as the eHealth Certificate Manager would", "file", path)
+		},
+	})
+}
+
+type demo struct {
+	cfg      config.Config
+	sts      *ststest.Server
+	ca       *certtest.CA
+	keystore string
+	dir      string
+	eidNote  string
+}
+
+// setUpDemo writes a demo keystore, starts the STS simulator over TLS, and
+// makes a SoftHSM2 "eID card" when SoftHSM2 is installed.
+func setUpDemo(dir string) (*demo, error) {
+	d := &demo{dir: dir}
+	ksDir := filepath.Join(dir, "keystore")
+	if err := os.MkdirAll(ksDir, 0o700); err != nil {
+		return nil, err
+	}
+	ca, err := certtest.NewCA(true)
+	if err != nil {
+		return nil, err
+	}
+	d.ca = ca
+	now := time.Now()
+	fx, err := certtest.New(certtest.Options{
+		SSIN: demoNISS, GivenNames: "ANNE", Surname: "DEMO", CA: ca,
+		NotBefore: now.AddDate(-3, 0, 20), NotAfter: now.Add(20*24*time.Hour + time.Hour), Password: demoPassword,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if d.keystore, err = fx.WriteFile(ksDir, now.AddDate(-3, 0, 20)); err != nil {
+		return nil, err
+	}
+	d.sts, err = ststest.New(ststest.Options{TLS: true, NIHII: "53886171521", GivenName: "ANNE", Surname: "DEMO", TrustedCAs: []*x509.Certificate{ca.Cert}})
+	if err != nil {
+		return nil, err
+	}
+	caFile := filepath.Join(dir, "sts-ca.pem")
+	if err := os.WriteFile(caFile, d.sts.CACertPEM(), 0o600); err != nil {
+		return nil, err
+	}
+
+	cfg := config.Default()
+	cfg.Path = filepath.Join(dir, "config.toml")
+	cfg.Environment = config.Acceptance
+	cfg.KeystoreDir = ksDir
+	cfg.STS.URL = d.sts.URL
+	cfg.STS.CAFile = caFile
+	cfg.Providers = []config.Provider{{Name: "Anne Demo", NISS: demoNISS, INAMI: demoINAMI, Quality: "physiotherapist", Selected: true}}
+	d.eidNote = d.setUpCard(&cfg, now)
+	d.cfg = cfg
+
+	// The demo certificate counts as imported, so its expiry (and the 20-day
+	// reminder) shows before the first password.
+	recs, err := app.LoadRecords(filepath.Join(dir, "state", "certificates.json"))
+	if err != nil {
+		return nil, err
+	}
+	ks, err := cert.Decode(fx.P12, []byte(demoPassword))
+	if err != nil {
+		return nil, err
+	}
+	if err := recs.Put(app.Record{Path: d.keystore, Identity: cert.IdentityOf(ks.Cert, filepath.Base(d.keystore))}); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// setUpCard makes a SoftHSM2 token that plays the eID card: an EC P-384
+// Authentication key like the cards issued since 2021.
+func (d *demo) setUpCard(cfg *config.Config, now time.Time) string {
+	if _, err := softhsm.ModulePath(); err != nil {
+		return "Via eID needs SoftHSM2 for the demo card (apt-get install softhsm2 opensc); the fallback procedure works without it."
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		return "demo eID card not made: " + err.Error()
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(now.UnixNano()),
+		Subject: pkix.Name{
+			Country: []string{"BE"}, CommonName: "Anne Demo (Authentication)",
+			ExtraNames: []pkix.AttributeTypeAndValue{
+				{Type: asn1.ObjectIdentifier{2, 5, 4, 4}, Value: "Demo"},
+				{Type: asn1.ObjectIdentifier{2, 5, 4, 42}, Value: "Anne"},
+				{Type: asn1.ObjectIdentifier{2, 5, 4, 5}, Value: demoNISS},
+			},
+		},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(10, 0, 0),
+		KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, d.ca.Cert, &key.PublicKey, d.ca.Key)
+	if err != nil {
+		return "demo eID card not made: " + err.Error()
+	}
+	crt, _ := x509.ParseCertificate(der)
+	tok, err := softhsm.NewToken(filepath.Join(d.dir, "card"), "BELPIC", demoPIN, "Authentication", key, crt)
+	if err != nil {
+		return "demo eID card not made: " + err.Error()
+	}
+	// The PKCS#11 module reads its config from the environment at load time.
+	_ = os.Setenv(softhsm.EnvVar, tok.ConfPath)
+	cfg.EID.Module = tok.Module
+	return fmt.Sprintf("Demo eID card: SoftHSM2 token BELPIC (EC P-384), PIN %s.", demoPIN)
+}
+
+// dropRenewed writes a renewed keystore the way the eHealth Certificate
+// Manager would: complete, under a new SSIN=… name, next to the old one.
+func (d *demo) dropRenewed() (string, error) {
+	now := time.Now()
+	fx, err := certtest.New(certtest.Options{
+		SSIN: demoNISS, GivenNames: "ANNE", Surname: "DEMO", CA: d.ca,
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(3, 0, 0), Password: demoPassword,
+	})
+	if err != nil {
+		return "", err
+	}
+	// Written elsewhere, then renamed into place, so the folder never holds a
+	// half-written file under a keystore name.
+	tmpDir := filepath.Join(d.dir, "incoming")
+	if err := os.MkdirAll(tmpDir, 0o700); err != nil {
+		return "", err
+	}
+	tmp, err := fx.WriteFile(tmpDir, now)
+	if err != nil {
+		return "", err
+	}
+	final := filepath.Join(d.cfg.KeystoreDir, filepath.Base(tmp))
+	return final, os.Rename(tmp, final)
+}
