@@ -47,7 +47,7 @@ func TestHelperTray(t *testing.T) {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var outMu sync.Mutex
-	println := func(format string, args ...any) {
+	say := func(format string, args ...any) {
 		outMu.Lock()
 		defer outMu.Unlock()
 		fmt.Printf(format+"\n", args...)
@@ -90,23 +90,24 @@ func TestHelperTray(t *testing.T) {
 				if err := notifier.Notify(ctx, *m.Notify); err != nil {
 					result = err.Error()
 				}
-				println("NOTIFIED %s", result)
+				say("NOTIFIED %s", result)
 			}
 		}
 	}()
 	go func() {
 		for c := range cmds {
-			println("CMD %s %d", c.Kind, c.Provider)
+			say("CMD %s %d", c.Kind, c.Provider)
 		}
 	}()
-	run(ctx, states, cmds, log, func() { println("READY") })
+	run(ctx, states, cmds, log, func() { say("READY") })
 }
 
 // child is a tray running in a child process.
 type child struct {
-	t     *testing.T
-	in    *json.Encoder
-	lines chan string
+	t      *testing.T
+	in     *json.Encoder
+	lines  chan string
+	stderr *lockedBuffer
 }
 
 // startTray starts the tray child on the bus at addr, with extra environment.
@@ -146,7 +147,7 @@ func startTray(t *testing.T, addr string, env ...string) *child {
 			t.Logf("tray child stderr:\n%s", stderr.String())
 		}
 	})
-	c := &child{t: t, in: json.NewEncoder(stdin), lines: make(chan string, 100)}
+	c := &child{t: t, in: json.NewEncoder(stdin), lines: make(chan string, 100), stderr: stderr}
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
