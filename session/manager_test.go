@@ -136,11 +136,12 @@ func expectQuiet(t *testing.T, ch <-chan Snapshot) {
 // its check timer (and deadline timer, if any) armed.
 func runManager(t *testing.T, m *Manager, clk *fakeClock, timers int) {
 	t.Helper()
+	mark := clk.Created()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { m.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	clk.WaitCreated(t, clk.Created()+timers)
+	clk.WaitCreated(t, mark+timers)
 }
 
 func TestStartPublishesEachState(t *testing.T) {

@@ -109,7 +109,7 @@ var (
 func rdns(kv ...any) pkix.RDNSequence {
 	var seq pkix.RDNSequence
 	for i := 0; i < len(kv); i += 2 {
-		seq = append(seq, pkix.RelativeDistinguishedName{{Type: kv[i].(asn1.ObjectIdentifier), Value: kv[i+1]}})
+		seq = append(seq, []pkix.AttributeTypeAndValue{{Type: kv[i].(asn1.ObjectIdentifier), Value: kv[i+1]}})
 	}
 	return seq
 }

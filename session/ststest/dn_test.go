@@ -39,7 +39,7 @@ func TestFormatDN(t *testing.T) {
 				{{Type: oidC, Value: "BE"}},
 				{{Type: oidCN, Value: "Doe"}, {Type: oidSerial, Value: "1"}},
 			},
-			want: `CN=Doe + OID.2.5.4.5=1, C=BE`,
+			want: `OID.2.5.4.5=1 + CN=Doe, C=BE`, // DER sorts the SET
 		},
 		{
 			name:    "non-string value",
