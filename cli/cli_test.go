@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ehealth-tray/cert/certtest"
+	"ehealth-tray/session/ststest"
 )
 
 // run calls Main in-process, like a shell would call the binary.
@@ -244,5 +245,72 @@ func TestUsage(t *testing.T) {
 	}
 	if code, out, _ := run(t, "", "version"); code != 0 || !strings.HasPrefix(out, "ehealth-tray ") {
 		t.Fatal(out)
+	}
+}
+
+func TestSessionStartFallbackAgainstSimulator(t *testing.T) {
+	w := newWorld(t)
+	sts, err := ststest.New(ststest.Options{TLS: true, NIHII: "53886171521", Validity: 2 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sts.Close()
+	caFile := filepath.Join(w.dir, "sts-ca.pem")
+	_ = os.WriteFile(caFile, sts.CACertPEM(), 0o600)
+	cfg, _ := os.ReadFile(w.cfgPath)
+	sessCfg := filepath.Join(w.dir, "session.toml")
+	_ = os.WriteFile(sessCfg, []byte(string(cfg)+"[sts]\nurl = \""+sts.URL+"\"\nca_file = \""+caFile+"\"\n"), 0o600)
+
+	code, out, errOut := run(t, "s3cret\n", "session", "start", "--config", sessCfg, "--method", "fallback", "--password-stdin", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	var got struct {
+		State, Method, SSIN string
+		AssertionID         string `json:"assertion_id"`
+		NotBefore           string `json:"not_before"`
+		NotOnOrAfter        string `json:"not_on_or_after"`
+		Attributes          map[string]string
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	end, err := time.Parse(time.RFC3339, got.NotOnOrAfter)
+	if got.State != "active" || got.Method != "fallback" || got.SSIN != testSSIN || got.AssertionID == "" || err != nil ||
+		end.Sub(time.Now()) > 2*time.Hour+time.Minute || end.Sub(time.Now()) < 2*time.Hour-time.Minute {
+		t.Fatalf("%s", out)
+	}
+	if got.Attributes["urn:be:fgov:person:ssin:ehealth:1.0:nihii:physiotherapist:nihii11"] != "53886171521" {
+		t.Fatalf("attributes: %v", got.Attributes)
+	}
+	if rs := sts.Requests(); len(rs) != 1 || rs[0].Err != nil {
+		t.Fatalf("simulator: %+v", rs)
+	}
+
+	// Every fault maps to its kind.
+	for _, tc := range []struct {
+		fault      ststest.Fault
+		code, kind string
+	}{
+		{ststest.FaultSOA, "SOA-01001", "sts-fault"},
+		{ststest.FaultStatus, "", "sts-status"},
+		{ststest.FaultHTTP503, "", "network"},
+		{ststest.FaultMalformed, "", "sts-response"},
+	} {
+		sts.SetFault(tc.fault, tc.code, "")
+		code, out, _ := run(t, "s3cret\n", "session", "start", "--config", sessCfg, "--method", "fallback", "--password-stdin", "--json")
+		var f struct {
+			State string
+			Error struct{ Kind, Code, Message string }
+		}
+		_ = json.Unmarshal([]byte(out), &f)
+		if code != 1 || f.State != "failed" || f.Error.Kind != tc.kind || f.Error.Message == "" || (tc.code != "" && f.Error.Code != tc.code) {
+			t.Fatalf("%s: exit %d %s", tc.fault, code, out)
+		}
+	}
+	sts.SetFault(ststest.FaultNone, "", "")
+	code, out, _ = run(t, "wrong\n", "session", "start", "--config", sessCfg, "--method", "fallback", "--password-stdin", "--json")
+	if code != 1 || !strings.Contains(out, `"kind": "wrong-password"`) {
+		t.Fatalf("exit %d %s", code, out)
 	}
 }
