@@ -2,8 +2,13 @@ package cli
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +16,7 @@ import (
 	"time"
 
 	"ehealth-tray/cert/certtest"
+	"ehealth-tray/session/eid/softhsm"
 	"ehealth-tray/session/ststest"
 )
 
@@ -312,5 +318,52 @@ func TestSessionStartFallbackAgainstSimulator(t *testing.T) {
 	code, out, _ = run(t, "wrong\n", "session", "start", "--config", sessCfg, "--method", "fallback", "--password-stdin", "--json")
 	if code != 1 || !strings.Contains(out, `"kind": "wrong-password"`) {
 		t.Fatalf("exit %d %s", code, out)
+	}
+}
+
+// TestSessionStartEIDWithSoftHSM opens a session with a SoftHSM2 token as
+// the eID card (EC P-384, like cards since 2021): the card signs the header,
+// the keystore the inner request.
+func TestSessionStartEIDWithSoftHSM(t *testing.T) {
+	if _, err := softhsm.ModulePath(); err != nil {
+		t.Skip("SoftHSM2 not installed (scripts/test.sh installs it):", err)
+	}
+	w := newWorld(t)
+	sts, err := ststest.New(ststest.Options{NIHII: "53886171521", ExternalVerifier: ststest.XMLSecVerifier(t.TempDir())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sts.Close()
+	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Test (Authentication)", SerialNumber: testSSIN, Country: []string{"BE"}},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	crt, _ := x509.ParseCertificate(der)
+	tok, err := softhsm.NewToken(t.TempDir(), "BELPIC", "1234", "Authentication", key, crt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(softhsm.EnvVar, tok.ConfPath)
+	cfg, _ := os.ReadFile(w.cfgPath)
+	eidCfg := filepath.Join(w.dir, "eid.toml")
+	_ = os.WriteFile(eidCfg, []byte(string(cfg)+"[sts]\nurl = \""+sts.URL+"\"\n[eid]\nmodule = \""+tok.Module+"\"\n"), 0o600)
+
+	code, out, errOut := run(t, "s3cret\n1234\n", "session", "start", "--config", eidCfg, "--method", "eid", "--password-stdin", "--json")
+	if code != 0 || !strings.Contains(out, `"method": "eid"`) {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	if rs := sts.Requests(); len(rs) != 1 || rs[0].Err != nil {
+		t.Fatalf("simulator or xmlsec1 rejected the request: %+v", rs)
+	}
+	// A wrong PIN is reported once, never retried.
+	code, out, _ = run(t, "s3cret\n0000\n", "session", "start", "--config", eidCfg, "--method", "eid", "--password-stdin", "--json")
+	if code != 1 || !strings.Contains(out, `"kind": "pin-incorrect"`) {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	if n := len(sts.Requests()); n != 1 {
+		t.Fatalf("a request was sent after a wrong PIN: %d", n)
 	}
 }

@@ -292,6 +292,11 @@ func (m *Manager) Run(ctx context.Context) {
 	check := m.clock.NewTimer(m.interval)
 	defer func() { check.Stop() }()
 	for {
+		// This pass sees every change signalled so far.
+		select {
+		case <-m.changed:
+		default:
+		}
 		m.recheck()
 		var deadline Timer
 		var deadlineC <-chan time.Time

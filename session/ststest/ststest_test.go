@@ -1,6 +1,7 @@
 package ststest
 
 import (
+	"cmp"
 	"bytes"
 	"context"
 	"crypto/x509"
@@ -379,5 +380,145 @@ func TestTamperedRequests(t *testing.T) {
 				t.Errorf("rejected by %s (%v), want %s", re.Check, re, tt.check)
 			}
 		})
+	}
+}
+
+func TestXMLSecVerifier(t *testing.T) {
+	needXMLSec(t)
+	p := getPKI(t)
+	tests := []struct {
+		name string
+		spec reqSpec
+		want string // failing signature, "" if valid
+	}{
+		{"valid eID ECDSA", eidSpec(p, p.eidEC), ""},
+		{"valid fallback", fallbackSpec(p), ""},
+		{"Body changed", func() reqSpec {
+			s := eidSpec(p, p.eidRSA)
+			s.after = func(d *etree.Document) { d.FindElement("//saml:AttributeValue").SetText(otherSSIN) }
+			return s
+		}(), "header"},
+		{"Request changed after the inner signature", func() reqSpec {
+			s := eidSpec(p, p.eidRSA)
+			s.beforeHeader = func(d *etree.Document) { d.FindElement("//saml:AttributeValue").SetText(otherSSIN) }
+			return s
+		}(), "request"},
+		{"ECDSA SignatureValue in DER", func() reqSpec { s := eidSpec(p, p.eidEC); s.derECDSA = true; return s }(), "header"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			env, _ := build(t, tt.spec)
+			err := XMLSecVerifier(tmp)(env)
+			var xe *XMLSecError
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("xmlsec1 refuses a valid request: %v", err)
+			case tt.want != "" && !errors.As(err, &xe):
+				t.Errorf("err = %v, want *XMLSecError", err)
+			case tt.want != "" && (xe.Signature != tt.want || xe.Kind() != "xmlsec-verify"):
+				t.Errorf("xmlsec1 failed on the %s signature, want %s: %v", xe.Signature, tt.want, err)
+			}
+			if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+				t.Errorf("%d files left in %s", len(entries), tmp)
+			}
+		})
+	}
+}
+
+func TestExternalVerifierRefusal(t *testing.T) {
+	p := getPKI(t)
+	refusal := errors.New("refused by the test")
+	s := newServer(t, Options{ExternalVerifier: func([]byte) error { return refusal }})
+	env, _ := build(t, eidSpec(p, p.eidRSA))
+	resp, body := post(t, s, env)
+	if got := faultCode(t, resp, body); got != CodeNotAuthenticated {
+		t.Errorf("fault %s, want %s", got, CodeNotAuthenticated)
+	}
+	var re *RequestError
+	if err := s.Requests()[0].Err; !errors.As(err, &re) || re.Check != CheckExternal || !errors.Is(err, refusal) {
+		t.Errorf("Err = %v, want the external refusal", err)
+	}
+}
+
+func TestLenientNameID(t *testing.T) {
+	p := getPKI(t)
+	s := newServer(t, Options{DisableStrictNameID: true})
+	spec := eidSpec(p, p.eidRSA)
+	// Go's RFC 2253 form: other order, SERIALNUMBER keyword, no quotes.
+	spec.nameID = p.eidRSA.cert.Subject.String()
+	spec.qualifier = p.eidRSA.cert.Issuer.String()
+	env, id := build(t, spec)
+	resp, body := post(t, s, env)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %v", resp.StatusCode, s.Requests()[0].Err)
+	}
+	successAssertion(t, s, body, id)
+
+	spec.nameID = mustDN(t, p.hok.cert.RawSubject)
+	env, _ = build(t, spec)
+	resp, body = post(t, s, env)
+	if got := faultCode(t, resp, body); got != CodeNotAuthenticated {
+		t.Errorf("another subject: fault %s, want %s", got, CodeNotAuthenticated)
+	}
+}
+
+func TestNotSTSRequests(t *testing.T) {
+	p := getPKI(t)
+	valid, _ := build(t, eidSpec(p, p.eidRSA))
+	tests := []struct {
+		name        string
+		body        []byte
+		contentType string
+		action      string
+		code        string
+		check       Check
+	}{
+		{"not XML", []byte("<soapenv:Envelope"), "", "", CodeMalformed, CheckMalformed},
+		{"not SOAP", []byte(`<Envelope xmlns="urn:other"/>`), "", "", CodeNotSOAP, CheckMalformed},
+		{"no Body", []byte(`<s:Envelope xmlns:s="` + nsSOAP + `"><s:Header/></s:Envelope>`), "", "", CodeNoBody, CheckMalformed},
+		{"no samlp:Request", []byte(`<s:Envelope xmlns:s="` + nsSOAP + `"><s:Body><x/></s:Body></s:Envelope>`), "", "", CodeXSD, CheckMalformed},
+		{"SOAP 1.2 content type", valid, "application/soap+xml; charset=utf-8", "", CodeNotSOAP, CheckTransport},
+		{"wrong SOAPAction", valid, "", "urn:other", CodeWSDL, CheckTransport},
+		{"no SOAPAction", valid, "", "-", CodeWSDL, CheckTransport},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newServer(t, Options{})
+			req, err := http.NewRequest(http.MethodPost, s.URL, bytes.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", cmp.Or(tt.contentType, "text/xml; charset=utf-8"))
+			if tt.action != "-" {
+				req.Header.Set("SOAPAction", cmp.Or(tt.action, soapAction))
+			}
+			resp, err := s.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := faultCode(t, resp, body); got != tt.code {
+				t.Errorf("fault %s, want %s", got, tt.code)
+			}
+			var re *RequestError
+			if err := s.Requests()[0].Err; !errors.As(err, &re) || re.Check != tt.check {
+				t.Errorf("Err = %v, want check %s", err, tt.check)
+			}
+		})
+	}
+
+	s := newServer(t, Options{})
+	resp, err := s.Client().Get(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET: status %d, want 405", resp.StatusCode)
 	}
 }
