@@ -350,13 +350,15 @@ func TestOpenErrors(t *testing.T) {
 // not RSA, misleading names and orders, and missing pieces.
 
 // testCert makes a certificate for key, self-signed.
-func testCert(t *testing.T, key crypto.Signer, cn string) *x509.Certificate {
+func testCert(t testing.TB, key crypto.Signer, cn string) *x509.Certificate {
 	t.Helper()
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: cn},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		BasicConstraintsValid: true,
+		IsCA:                  true, // so that it can also stand for a CA
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 	if err != nil {
@@ -566,9 +568,27 @@ func TestEnvironment(t *testing.T) {
 	}
 }
 
-// fuzzSeed is a keystore cheap to decode: one iteration everywhere.
+// fuzzSeed is a keystore cheap to make and to decode, since every fuzz
+// worker builds it again: RSA-1024 keys and one iteration everywhere.
 func fuzzSeed(f *testing.F) []byte {
-	return fixture(f, certtest.Options{Iterations: 1}).P12
+	keys := make([]*rsa.PrivateKey, 3)
+	for i := range keys {
+		var err error
+		if keys[i], err = rsa.GenerateKey(rand.Reader, 1024); err != nil {
+			f.Fatal(err)
+		}
+	}
+	fx, err := certtest.New(certtest.Options{
+		SSIN:       testSSIN,
+		CA:         &certtest.CA{Cert: testCert(f, keys[0], "fuzz CA"), Key: keys[0]},
+		AuthKey:    keys[1],
+		EncKeys:    keys[2:],
+		Iterations: 1,
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	return fx.P12
 }
 
 func FuzzDecode(f *testing.F) {

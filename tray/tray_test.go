@@ -54,7 +54,7 @@ func active() State {
 }
 
 // layout writes a menu as one line per item: "---" for a separator, then
-// the label marked "(disabled)", "(hidden)", "[x]" or "[ ]" as it applies.
+// the label marked "[x]" or "[ ]" (checkbox), "(hidden)" or "(disabled)".
 func layout(items []traytest.MenuItem) []string {
 	var out []string
 	for _, it := range items {
@@ -66,11 +66,11 @@ func layout(items []traytest.MenuItem) []string {
 		if it.Checkable {
 			l = map[bool]string{true: "[x] ", false: "[ ] "}[it.ToggleState == 1] + l
 		}
-		if !it.Enabled {
-			l += " (disabled)"
-		}
-		if !it.Visible {
+		switch {
+		case !it.Visible:
 			l += " (hidden)"
+		case !it.Enabled:
+			l += " (disabled)"
 		}
 		out = append(out, l)
 	}

@@ -224,6 +224,7 @@ func (p *dnParser) value() (string, error) {
 		return "", fmt.Errorf("dn: unterminated quote")
 	}
 	var b strings.Builder
+	hexForm := p.s[p.i] == '#'
 	for !p.done() {
 		c := p.s[p.i]
 		if c == ',' || c == ';' || c == '+' {
@@ -245,5 +246,25 @@ func (p *dnParser) value() (string, error) {
 		b.WriteByte(c)
 		p.i++
 	}
-	return strings.TrimRight(b.String(), " \n"), nil
+	v := strings.TrimRight(b.String(), " \n")
+	if hexForm {
+		return decodeHexValue(v[1:])
+	}
+	return v, nil
+}
+
+// decodeHexValue reads a #<hex DER> value (RFC 2253 §2.4) as its string.
+func decodeHexValue(h string) (string, error) {
+	der, err := hex.DecodeString(h)
+	if err != nil {
+		return "", fmt.Errorf("dn: bad #hex value: %w", err)
+	}
+	var v any
+	if rest, err := asn1.Unmarshal(der, &v); err != nil || len(rest) != 0 {
+		return "", fmt.Errorf("dn: bad #hex value")
+	}
+	if s, ok := v.(string); ok {
+		return s, nil
+	}
+	return "#" + strings.ToLower(h), nil
 }

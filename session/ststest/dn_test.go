@@ -86,6 +86,8 @@ func TestSameDN(t *testing.T) {
 		{`SERIALNUMBER=79021802145, CN=Doe`, `OID.2.5.4.5=79021802145, CN=Doe`, true},
 		{`2.5.4.5=79021802145, CN=Doe`, `OID.2.5.4.5=79021802145, CN=Doe`, true},
 		{`CN=A\2CB`, `CN="A,B"`, true},
+		{`OID.2.5.4.42=John, CN=Doe`, `2.5.4.42=#13044a6f686e,CN=Doe`, true},
+		{`CN=#zz`, `CN=#zz`, false},
 		{java, `CN="SSIN=79021802146", OU=eHealth-platform Belgium, OU=JOHN DOE, OU="SSIN=79021802145", O=Federal Government, C=BE`, false},
 		{java, `CN="SSIN=79021802145", OU=JOHN DOE, OU="SSIN=79021802145", O=Federal Government, C=BE`, false},
 		{`CN=Doe`, `CN=Doe, CN=Doe`, false},

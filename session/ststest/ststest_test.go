@@ -1,8 +1,8 @@
 package ststest
 
 import (
-	"cmp"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/x509"
 	"encoding/base64"
@@ -253,8 +253,13 @@ func TestTamperedRequests(t *testing.T) {
 			check: CheckTimestamp, code: CodeNotAuthenticated,
 		},
 		{
-			name:  "timestamp too old",
-			spec:  func() reqSpec { s := eidSpec(p, p.eidRSA); s.created = time.Now().Add(-10 * time.Minute); s.expires = time.Now().Add(time.Hour); return s }(),
+			name: "timestamp too old",
+			spec: func() reqSpec {
+				s := eidSpec(p, p.eidRSA)
+				s.created = time.Now().Add(-10 * time.Minute)
+				s.expires = time.Now().Add(time.Hour)
+				return s
+			}(),
 			check: CheckTimestamp, code: CodeNotAuthenticated,
 		},
 		{
@@ -278,8 +283,12 @@ func TestTamperedRequests(t *testing.T) {
 			check: CheckHolderOfKey, code: CodeNotAuthenticated,
 		},
 		{
-			name:  "inner signature by another key",
-			spec:  func() reqSpec { s := eidSpec(p, p.eidRSA); s.hok = credential{key: p.otherHOK.key, cert: p.hok.cert}; return s }(),
+			name: "inner signature by another key",
+			spec: func() reqSpec {
+				s := eidSpec(p, p.eidRSA)
+				s.hok = credential{key: p.otherHOK.key, cert: p.hok.cert}
+				return s
+			}(),
 			check: CheckInnerSignature, code: CodeNotAuthenticated,
 		},
 		{
@@ -353,13 +362,21 @@ func TestTamperedRequests(t *testing.T) {
 			check: CheckHeaderSignature, code: CodeNotAuthenticated,
 		},
 		{
-			name:  "no RequestID",
-			spec:  func() reqSpec { s := eidSpec(p, p.eidRSA); s.after = func(d *etree.Document) { d.FindElement("//samlp:Request").RemoveAttr("RequestID") }; return s }(),
+			name: "no RequestID",
+			spec: func() reqSpec {
+				s := eidSpec(p, p.eidRSA)
+				s.after = func(d *etree.Document) { d.FindElement("//samlp:Request").RemoveAttr("RequestID") }
+				return s
+			}(),
 			check: CheckMalformed, code: CodeXSD,
 		},
 		{
-			name:  "no Security header",
-			spec:  func() reqSpec { s := eidSpec(p, p.eidRSA); s.after = func(d *etree.Document) { d.Root().RemoveChild(d.FindElement("//soapenv:Header")) }; return s }(),
+			name: "no Security header",
+			spec: func() reqSpec {
+				s := eidSpec(p, p.eidRSA)
+				s.after = func(d *etree.Document) { d.Root().RemoveChild(d.FindElement("//soapenv:Header")) }
+				return s
+			}(),
 			check: CheckHeaderSignature, code: CodeNotAuthenticated,
 		},
 	}

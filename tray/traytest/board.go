@@ -2,6 +2,7 @@ package traytest
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -51,23 +52,25 @@ func (b *board[T]) wait(ctx context.Context, pred func(T) bool) (T, error) {
 	}
 }
 
-// poll calls get until ok returns true for its result, every pollInterval.
-// Used where the remote side has no signal we listen to.
+// poll calls get until ok accepts its result, every pollInterval. Used where
+// the remote side has no signal we listen to. On ctx done it returns the
+// last result get returned without error, and the last error or ctx's.
 func poll[T any](ctx context.Context, get func(context.Context) (T, error), ok func(T) bool) (T, error) {
 	t := time.NewTicker(pollInterval)
 	defer t.Stop()
+	var last T
 	for {
 		v, err := get(ctx)
-		if err == nil && ok(v) {
-			return v, nil
+		if err == nil {
+			if ok(v) {
+				return v, nil
+			}
+			last = v
 		}
 		select {
 		case <-t.C:
 		case <-ctx.Done():
-			if err == nil {
-				err = ctx.Err()
-			}
-			return v, err
+			return last, errors.Join(ctx.Err(), err)
 		}
 	}
 }

@@ -1,0 +1,337 @@
+package app
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"ehealth-tray/cert"
+	"ehealth-tray/cert/certtest"
+	"ehealth-tray/config"
+	"ehealth-tray/icons"
+	"ehealth-tray/notify"
+	"ehealth-tray/prompt"
+	"ehealth-tray/session"
+	"ehealth-tray/session/ststest"
+	"ehealth-tray/tray"
+)
+
+// fakeClock is a settable wall clock whose timers fire on Advance.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	at time.Time
+	c  chan time.Time
+	on bool
+}
+
+func (t *fakeTimer) C() <-chan time.Time { return t.c }
+func (t *fakeTimer) Stop() bool          { was := t.on; t.on = false; return was }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) NewTimer(d time.Duration) session.Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &fakeTimer{at: c.now.Add(d), c: make(chan time.Time, 1), on: true}
+	c.timers = append(c.timers, t)
+	return t
+}
+
+// Jump moves the wall clock without firing timers: a suspended machine.
+func (c *fakeClock) Jump(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// fakePrompter answers dialogs from fields; it counts what was asked.
+type fakePrompter struct {
+	mu       sync.Mutex
+	password string
+	confirm  bool
+	asked    []string
+}
+
+func (p *fakePrompter) Secret(_ context.Context, r prompt.Request) ([]byte, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.asked = append(p.asked, r.Description)
+	return []byte(p.password), nil
+}
+
+func (p *fakePrompter) Confirm(_ context.Context, r prompt.Request) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.asked = append(p.asked, r.Description)
+	return p.confirm, nil
+}
+
+func (p *fakePrompter) set(password string) {
+	p.mu.Lock()
+	p.password = password
+	p.mu.Unlock()
+}
+
+type fakeNotifier struct {
+	mu   sync.Mutex
+	sent []notify.Notification
+}
+
+func (n *fakeNotifier) Notify(_ context.Context, x notify.Notification) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.sent = append(n.sent, x)
+	return nil
+}
+
+func (n *fakeNotifier) count(title string) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	c := 0
+	for _, x := range n.sent {
+		if strings.Contains(x.Title, title) {
+			c++
+		}
+	}
+	return c
+}
+
+const ssin = "79021802145"
+
+type rig struct {
+	t        *testing.T
+	dir      string
+	ksDir    string
+	stateDir string
+	ca       *certtest.CA
+	sts      *ststest.Server
+	cfg      config.Config
+	clock    *fakeClock
+	prompter *fakePrompter
+	notes    *fakeNotifier
+	states   chan tray.State
+	cmds     chan tray.Command
+	cancel   context.CancelFunc
+	done     chan struct{}
+	last     tray.State
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	r := &rig{t: t, dir: t.TempDir(), clock: &fakeClock{now: time.Now()}, prompter: &fakePrompter{password: "s3cret", confirm: true}, notes: &fakeNotifier{}}
+	r.ksDir = filepath.Join(r.dir, "keystore")
+	r.stateDir = filepath.Join(r.dir, "state")
+	if err := os.MkdirAll(r.ksDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if r.ca, err = certtest.NewCA(false); err != nil {
+		t.Fatal(err)
+	}
+	if r.sts, err = ststest.New(ststest.Options{NIHII: "53886171521", TrustedCAs: nil}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.sts.Close)
+	r.cfg = config.Default()
+	r.cfg.KeystoreDir = r.ksDir
+	r.cfg.STS.URL = r.sts.URL
+	r.cfg.Providers = []config.Provider{{Name: "Test", NISS: ssin, INAMI: "53886171521", Quality: "physiotherapist", Selected: true}}
+	return r
+}
+
+func (r *rig) keystore(who string, notAfter, created time.Time) string {
+	r.t.Helper()
+	fx, err := certtest.New(certtest.Options{SSIN: who, CA: r.ca, NotBefore: r.clock.Now().AddDate(-1, 0, 0), NotAfter: notAfter, Password: "s3cret"})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	p, err := fx.WriteFile(r.ksDir, created)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return p
+}
+
+func (r *rig) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	r.states = make(chan tray.State, 1)
+	r.cmds = make(chan tray.Command)
+	r.done = make(chan struct{})
+	core := New(Options{
+		Config: r.cfg, StateDir: r.stateDir, Prompter: r.prompter, Notifier: r.notes, Clock: r.clock,
+		CardPresent: func(context.Context) (bool, error) { return false, nil },
+		WatchSettle: 100 * time.Millisecond,
+		OpenTarget:  func(context.Context, string) error { return nil },
+	})
+	go func() { defer close(r.done); _ = core.Run(ctx, r.states, r.cmds) }()
+}
+
+func (r *rig) stop() {
+	r.cancel()
+	<-r.done
+}
+
+// wait reads states until pred holds.
+func (r *rig) wait(what string, pred func(tray.State) bool) tray.State {
+	r.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		if pred(r.last) {
+			return r.last
+		}
+		select {
+		case s := <-r.states:
+			r.last = s
+		case <-deadline:
+			r.t.Fatalf("timed out waiting for %s; last state: %+v", what, r.last)
+		}
+	}
+}
+
+func (r *rig) click(k tray.CommandKind) {
+	r.t.Helper()
+	select {
+	case r.cmds <- tray.Command{Kind: k}:
+	case <-time.After(5 * time.Second):
+		r.t.Fatalf("core did not take command %v", k)
+	}
+}
+
+func TestCoreSessionOfferSwitchStop(t *testing.T) {
+	r := newRig(t)
+	now := r.clock.Now()
+	r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
+	r.start()
+	defer r.stop()
+
+	s := r.wait("red start", func(s tray.State) bool { return s.Tooltip != "" })
+	if s.Icon != icons.KindNone || s.Tooltip != "eHealth: no session" || s.Stop.Visible {
+		t.Fatalf("start: %+v", s)
+	}
+	r.wait("eID disabled without a card", func(s tray.State) bool { return !s.EID.Enabled && s.EID.Tooltip != "" })
+
+	r.click(tray.CmdFallback)
+	s = r.wait("green", func(s tray.State) bool { return s.Icon == icons.KindActive })
+	if !strings.Contains(s.Tooltip, "active until") || !strings.Contains(s.Tooltip, "fallback") || !s.Stop.Visible {
+		t.Fatalf("active: %+v", s)
+	}
+	r.wait("certificate line after import", func(s tray.State) bool { return strings.Contains(s.Cert, "valid until") })
+
+	// Another person's newer keystore: nothing. Then the same person's.
+	r.keystore("75031712390", now.AddDate(3, 0, 0), now)
+	time.Sleep(600 * time.Millisecond)
+	if r.notes.count("New eHealth certificate") != 0 {
+		t.Fatal("another SSIN's keystore was offered")
+	}
+	newPath := r.keystore(ssin, now.AddDate(3, 0, 0), now)
+	s = r.wait("offer", func(s tray.State) bool { return s.Offer.Visible })
+	if !strings.Contains(s.Offer.Label, "SSIN="+ssin) || r.notes.count("New eHealth certificate found") != 1 {
+		t.Fatalf("offer: %+v, notes %d", s.Offer, r.notes.count("New eHealth certificate found"))
+	}
+	before, _ := os.ReadFile(newPath)
+
+	r.click(tray.CmdUseNewCert)
+	want := now.AddDate(3, 0, 0).Local().Format("2006-01-02")
+	s = r.wait("switched", func(s tray.State) bool { return !s.Offer.Visible && strings.Contains(s.Cert, want) })
+	after, _ := os.ReadFile(newPath)
+	if string(before) != string(after) {
+		t.Fatal("the keystore file was modified")
+	}
+
+	r.click(tray.CmdStop)
+	r.wait("red after stop", func(s tray.State) bool { return s.Icon == icons.KindNone && !s.Stop.Visible })
+	if _, err := os.Stat(filepath.Join(r.stateDir, "session.json")); !os.IsNotExist(err) {
+		t.Fatalf("cached assertion left after Stop: %v", err)
+	}
+}
+
+func TestCoreWrongPasswordStaysRed(t *testing.T) {
+	r := newRig(t)
+	now := r.clock.Now()
+	r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
+	r.prompter.set("wrong")
+	r.start()
+	defer r.stop()
+	r.wait("start", func(s tray.State) bool { return s.Tooltip != "" })
+	r.click(tray.CmdFallback)
+	s := r.wait("message", func(s tray.State) bool { return strings.Contains(strings.ToLower(s.Status), "password") })
+	if s.Icon == icons.KindActive {
+		t.Fatalf("green after a wrong password: %+v", s)
+	}
+	if len(r.sts.Requests()) != 0 {
+		t.Fatal("a request was sent with a wrong password")
+	}
+}
+
+func TestCoreSleepPastEndGoesRedOnWake(t *testing.T) {
+	r := newRig(t)
+	now := r.clock.Now()
+	r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
+	wake := make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	r.states, r.cmds, r.done, r.cancel = make(chan tray.State, 1), make(chan tray.Command), make(chan struct{}), cancel
+	core := New(Options{Config: r.cfg, StateDir: r.stateDir, Prompter: r.prompter, Notifier: r.notes, Clock: r.clock, Wake: wake,
+		CardPresent: func(context.Context) (bool, error) { return true, nil }, OpenTarget: func(context.Context, string) error { return nil }})
+	go func() { defer close(r.done); _ = core.Run(ctx, r.states, r.cmds) }()
+	defer r.stop()
+
+	r.click(tray.CmdFallback)
+	r.wait("green", func(s tray.State) bool { return s.Icon == icons.KindActive })
+	r.clock.Jump(25 * time.Hour) // asleep past the end: no timer fired
+	wake <- struct{}{}
+	s := r.wait("red after wake", func(s tray.State) bool { return s.Icon != icons.KindActive })
+	if s.Icon != icons.KindNone {
+		t.Fatalf("after wake: %+v", s)
+	}
+	s = r.wait("ended in the status line", func(s tray.State) bool { return strings.Contains(s.Status, "ended") })
+	if r.notes.count("session ended") != 1 {
+		t.Fatalf("after wake: %+v; ended notes %d", s, r.notes.count("session ended"))
+	}
+	// The fallback session is never restarted by itself.
+	time.Sleep(200 * time.Millisecond)
+	if n := len(r.sts.Requests()); n != 1 {
+		t.Fatalf("%d requests: a session was started without a click", n)
+	}
+}
+
+func TestCoreReminderOnceAcrossRestarts(t *testing.T) {
+	r := newRig(t)
+	now := r.clock.Now()
+	notAfter := now.Add(7*24*time.Hour - time.Hour)
+	path := r.keystore(ssin, notAfter, now.AddDate(-3, 0, 0))
+	ks, err := cert.Open(path, []byte("s3cret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := LoadRecords(filepath.Join(r.stateDir, "certificates.json"))
+	if err := recs.Put(Record{Path: path, Identity: ks.Identity}); err != nil {
+		t.Fatal(err)
+	}
+	for run := 0; run < 2; run++ {
+		r.start()
+		r.wait("certificate line", func(s tray.State) bool { return strings.Contains(s.Cert, "6 days") })
+		r.stop()
+	}
+	if n := r.notes.count("expires in 6 days"); n != 1 {
+		t.Fatalf("7-day reminder given %d times over two runs", n)
+	}
+	r.notes.mu.Lock()
+	defer r.notes.mu.Unlock()
+	if len(r.notes.sent) != 1 || r.notes.sent[0].Urgency != notify.Critical {
+		t.Fatalf("notes: %+v", r.notes.sent)
+	}
+}
