@@ -100,13 +100,15 @@ func decode(data, password []byte, fileName string) (*Keystore, error) {
 		return nil, err
 	}
 	blocks, err := toPEM(data, password)
-	switch {
-	case errors.Is(err, pkcs12.ErrIncorrectPassword):
-		return nil, ErrWrongPassword
-	case err != nil && isTrustedCertError(err):
-		return nil, ErrTrustedCertEntry
-	case err != nil:
-		return nil, fmt.Errorf("%w: %w", ErrUnsupportedKeystore, err)
+	if err != nil {
+		switch {
+		case errors.Is(err, pkcs12.ErrIncorrectPassword):
+			return nil, ErrWrongPassword
+		case isTrustedCertError(err):
+			return nil, ErrTrustedCertEntry
+		default:
+			return nil, fmt.Errorf("%w: %w", ErrUnsupportedKeystore, err)
+		}
 	}
 	ks, err := assemble(blocks)
 	if err != nil {

@@ -2,7 +2,8 @@
 
 // gen draws the tray icons: a round badge in the state's colour with a white
 // glyph, anti-aliased by supersampling signed-distance shapes. It writes
-// <kind>-22.png, <kind>-64.png and <kind>.ico (16 to 64 px) into -out.
+// <kind>-22.png (the tray icon, see trayPixels), <kind>-64.png and <kind>.ico
+// (16 to 64 px) into -out.
 //
 //	go run gen.go [-out dir]
 package main
@@ -11,7 +12,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"flag"
-	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -46,18 +46,14 @@ var badges = []badge{
 	{"problem", color.NRGBA{0xd3, 0x2f, 0x2f, 0xff}, glyphBang},
 }
 
-var (
-	pngSizes = []int{22, 64}
-	icoSizes = []int{16, 20, 24, 32, 48, 64}
-)
+var icoSizes = []int{16, 20, 24, 32, 48, 64}
 
 func main() {
 	out := flag.String("out", ".", "output directory")
 	flag.Parse()
 	for _, b := range badges {
-		for _, s := range pngSizes {
-			write(filepath.Join(*out, fmt.Sprintf("%s-%d.png", b.name, s)), encodePNG(b.render(s)))
-		}
+		write(filepath.Join(*out, b.name+"-22.png"), encodePNG(trayPixels(b.render(22))))
+		write(filepath.Join(*out, b.name+"-64.png"), encodePNG(b.render(64)))
 		write(filepath.Join(*out, b.name+".ico"), encodeICO(b))
 	}
 }
@@ -74,6 +70,45 @@ func encodePNG(img image.Image) []byte {
 		log.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// trayPixels returns img as 16-bit pixels that survive fyne.io/systray
+// v1.12.2 on Linux. It sends each channel as byte(c) of the premultiplied
+// 16-bit value color.RGBA() returns, the low byte instead of the high one:
+// the anti-aliased edge of an 8-bit image turns into coloured noise. Here the
+// low bits of every 16-bit channel are chosen so that this byte is the
+// straight 8-bit value the StatusNotifierItem spec expects, while the high
+// byte stays within a few steps of it for every other reader.
+func trayPixels(img *image.NRGBA) *image.NRGBA64 {
+	out := image.NewNRGBA64(img.Bounds())
+	for y := img.Rect.Min.Y; y < img.Rect.Max.Y; y++ {
+		for x := img.Rect.Min.X; x < img.Rect.Max.X; x++ {
+			c := img.NRGBAAt(x, y)
+			a := uint32(c.A) * 0x101 // low byte == c.A
+			out.SetNRGBA64(x, y, color.NRGBA64{
+				R: lowByteAs(c.R, a), G: lowByteAs(c.G, a), B: lowByteAs(c.B, a), A: uint16(a),
+			})
+		}
+	}
+	return out
+}
+
+// lowByteAs returns the 16-bit value v nearest v8*0x101 for which
+// byte(v*a/0xffff), systray's computation, is v8.
+func lowByteAs(v8 uint8, a uint32) uint16 {
+	if a == 0 {
+		return 0 // invisible
+	}
+	want := int(v8) * 0x101
+	for d := 0; d <= 0xffff; d++ {
+		for _, v := range []int{want - d, want + d} {
+			if v >= 0 && v <= 0xffff && uint8(uint32(v)*a/0xffff) == v8 {
+				return uint16(v)
+			}
+		}
+	}
+	log.Fatalf("no 16-bit value sends %d at alpha %d", v8, a)
+	return 0
 }
 
 // encodeICO writes an ICO whose entries are PNG streams (Windows Vista and later).

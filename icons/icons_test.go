@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"image"
+	"image/color"
 	"image/png"
 	"os"
 	"os/exec"
@@ -143,10 +144,55 @@ func TestGenerated(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s is not committed: %v", filepath.Base(n), err)
 		}
-		a, okA := decode(t, fresh).(*image.NRGBA)
-		b, okB := decode(t, committed).(*image.NRGBA)
-		if !okA || !okB || !bytes.Equal(a.Pix, b.Pix) {
+		if !samePixels(decode(t, fresh), decode(t, committed)) {
 			t.Errorf("%s differs from gen.go's output: run go generate ./icons", filepath.Base(n))
+		}
+	}
+}
+
+func samePixels(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
+		for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
+			if color.NRGBA64Model.Convert(a.At(x, y)) != color.NRGBA64Model.Convert(b.At(x, y)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// fyne.io/systray sends byte(c) of each premultiplied 16-bit channel; for the
+// tray PNG that byte must be the pixel's straight 8-bit value, near enough to
+// look the same once composited (gen.go, trayPixels).
+func TestTrayPNGSurvivesSystray(t *testing.T) {
+	for _, k := range kinds {
+		img := decode(t, PNG(k))
+		edge := 0
+		for y := range 22 {
+			for x := range 22 {
+				c := color.NRGBA64Model.Convert(img.At(x, y)).(color.NRGBA64)
+				r, g, b, a := img.At(x, y).RGBA()
+				if c.A == 0 {
+					continue
+				}
+				if c.A != 0xffff {
+					edge++
+				}
+				// Compare as composited: an error weighs by the pixel's alpha.
+				alpha := int(c.A >> 8)
+				for i, sent := range []uint32{r, g, b, a} {
+					want := []uint16{c.R, c.G, c.B, c.A}[i] >> 8
+					if d := (int(uint8(sent)) - int(want)) * alpha / 255; d < -2 || d > 2 {
+						t.Fatalf("%s (%d,%d) channel %d: systray sends %d, the image shows %d", k, x, y, i, uint8(sent), want)
+					}
+				}
+			}
+		}
+		if edge == 0 {
+			t.Errorf("%s: no anti-aliased edge pixels to check", k)
 		}
 	}
 }

@@ -78,7 +78,8 @@ func rootPool(caFile string) (*x509.CertPool, error) {
 }
 
 // RequestToken posts req and returns the STS's assertion. Errors: *STSFault,
-// *STSStatusError, *ResponseError, *NetworkError or *TimeoutError.
+// *STSStatusError, *ResponseError, *NetworkError, *TimeoutError, or ctx's
+// own error when ctx is canceled.
 func (c *Client) RequestToken(ctx context.Context, req *SignedRequest) (*Assertion, error) {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc

@@ -31,6 +31,16 @@ func stsServer(t *testing.T, h http.HandlerFunc) (srv *httptest.Server, caFile s
 	return srv, caFile
 }
 
+// holdAnswer waits until the client gives up. The server only notices a
+// closed connection once the request body has been read.
+func holdAnswer(r *http.Request) {
+	io.Copy(io.Discard, r.Body)
+	select {
+	case <-r.Context().Done():
+	case <-time.After(10 * time.Second):
+	}
+}
+
 func newTestClient(t *testing.T, o ClientOptions) *Client {
 	t.Helper()
 	c, err := NewClient(o)
@@ -118,12 +128,11 @@ func TestClientErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			srv, caFile := stsServer(t, func(w http.ResponseWriter, r *http.Request) {
-				io.Copy(io.Discard, r.Body)
 				if c.timeout > 0 {
-					// Hold the answer until the client gives up.
-					<-r.Context().Done()
+					holdAnswer(r)
 					return
 				}
+				io.Copy(io.Discard, r.Body)
 				w.WriteHeader(c.status)
 				io.WriteString(w, c.body)
 			})
@@ -173,7 +182,7 @@ func TestClientConnectionRefused(t *testing.T) {
 
 func TestClientCanceled(t *testing.T) {
 	srv, caFile := stsServer(t, func(w http.ResponseWriter, r *http.Request) {
-		<-r.Context().Done()
+		holdAnswer(r)
 	})
 	c := newTestClient(t, ClientOptions{URL: srv.URL, CAFile: caFile})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -172,6 +172,8 @@ func BuildRequest(p RequestParams) (*SignedRequest, error) {
 		hokCert:     hokCert,
 		designators: designators,
 	})
+	// The inner signature comes first: the header signature covers the Body
+	// that holds it (and the eID PIN is only asked once the keystore signed).
 	if err := insertSignature(request, 0, p.HOK, hokAlg,
 		[]reference{{uri: requestID, el: request, enveloped: true}},
 		x509KeyInfo(hokCert)); err != nil {
@@ -306,3 +308,21 @@ func isSSIN(s string) bool {
 	}
 	return true
 }
+
+// RequestError is a request that cannot be built from the given parameters.
+type RequestError struct {
+	Reason string
+	Err    error
+}
+
+func (e *RequestError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("STS request: %s: %v", e.Reason, e.Err)
+	}
+	return "STS request: " + e.Reason
+}
+
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// Kind is the error kind shown by the CLI.
+func (e *RequestError) Kind() string { return "request" }

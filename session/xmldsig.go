@@ -178,24 +178,6 @@ func ecdsaRaw(der []byte, size int) ([]byte, error) {
 	return raw, nil
 }
 
-// RequestError is a request that cannot be built from the given parameters.
-type RequestError struct {
-	Reason string
-	Err    error
-}
-
-func (e *RequestError) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("STS request: %s: %v", e.Reason, e.Err)
-	}
-	return "STS request: " + e.Reason
-}
-
-func (e *RequestError) Unwrap() error { return e.Err }
-
-// Kind is the error kind shown by the CLI.
-func (e *RequestError) Kind() string { return "request" }
-
 // SignError is a failure of the signing key (eID card or keystore key).
 type SignError struct {
 	Err error

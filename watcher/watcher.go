@@ -58,7 +58,7 @@ type Options struct {
 
 // Event is a complete candidate file that appeared or changed.
 type Event struct {
-	Path    string // under Options.Dir as given, even when Dir is a symlink
+	Path    string // Options.Dir joined with the file name, even when Dir is a symlink
 	Size    int64
 	ModTime time.Time
 }
@@ -89,7 +89,6 @@ type Watcher struct {
 	fsw     *fsnotify.Watcher
 	watched []string            // paths currently added to fsw
 	target  string              // Dir resolved through symlinks; "" while it is not a directory
-	tinfo   os.FileInfo         // target's identity, to notice a folder recreated under the same name
 	pending map[string]settling // candidates waiting to hold still, by path
 	known   map[string]verdict  // last version of each path given to Complete
 	timer   *time.Timer         // armed only while pending is not empty
@@ -140,14 +139,16 @@ func New(o Options) (*Watcher, error) {
 	return &Watcher{
 		opts:    o,
 		log:     log.With("component", "watcher", "dir", o.Dir),
-		events:  make(chan Event, 16),
+		events:  make(chan Event, 16), // room for the start scan's burst
 		rescan:  make(chan struct{}, 1),
 		pending: make(map[string]settling),
 		known:   make(map[string]verdict),
 	}, nil
 }
 
-// Events delivers complete candidate files. It is closed when Run returns.
+// Events delivers complete candidate files. Read it promptly: Run waits for
+// the reader once a few events are queued. It is never closed, so a select
+// on it cannot spin after Run has returned.
 func (w *Watcher) Events() <-chan Event { return w.events }
 
 // Rescan asks Run for a full rescan now, e.g. on wake from sleep. It never
@@ -159,14 +160,13 @@ func (w *Watcher) Rescan() {
 	}
 }
 
-// Run watches until ctx is done, then releases everything and closes Events.
-// It returns nil on cancellation, and an *Error if it could not start
-// (called twice, or no fsnotify watcher available).
+// Run watches until ctx is done, then releases everything it opened. It
+// returns nil on cancellation, and an *Error if it could not start (called
+// twice, or no fsnotify watcher available, e.g. the inotify instance limit).
 func (w *Watcher) Run(ctx context.Context) error {
 	if !w.started.CompareAndSwap(false, true) {
 		return &Error{Op: "run", Err: errors.New("Run called twice")}
 	}
-	defer close(w.events)
 
 	fsw, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -176,7 +176,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	w.fsw = fsw
 
 	w.timer = time.NewTimer(time.Hour)
-	w.timer.Stop()
+	w.timer.Stop() // armed by the first settling file
 	defer w.timer.Stop()
 	ticker := time.NewTicker(w.opts.Rescan)
 	defer ticker.Stop()
@@ -218,10 +218,10 @@ func (w *Watcher) handle(ctx context.Context, ev fsnotify.Event) {
 		w.log.Debug("file event", "op", ev.Op.String(), "name", base)
 		w.consider(ctx, filepath.Join(w.opts.Dir, base), false)
 	case name == w.target || w.onPath(name):
+		// Rescan even when the folder resolves to the same path: it may be
+		// a new directory, filled before its watch was added.
 		w.log.Debug("folder event", "op", ev.Op.String(), "path", name)
-		if w.rewatch() {
-			w.scan(ctx)
-		}
+		w.fullRescan(ctx)
 	}
 }
 
@@ -238,18 +238,16 @@ func (w *Watcher) fullRescan(ctx context.Context) {
 }
 
 // rewatch watches the resolved folder, if it is there, and its nearest
-// existing ancestor, to see the folder appear, vanish or be re-linked. It
-// reports whether the folder is now a different directory than before.
-func (w *Watcher) rewatch() (changed bool) {
+// existing ancestor, to see the folder appear, vanish or be re-linked.
+func (w *Watcher) rewatch() {
 	var want []string
 	var target string
-	var tinfo os.FileInfo
 	// Retry while an ancestor appears between looking and watching: its
 	// creation event would have been missed.
 	for range 8 {
 		anchor := nearestDir(filepath.Dir(w.opts.Dir))
 		w.add(anchor)
-		target, tinfo = resolveDir(w.opts.Dir)
+		target = resolveDir(w.opts.Dir)
 		want = []string{anchor}
 		if target != "" {
 			w.add(target)
@@ -265,19 +263,14 @@ func (w *Watcher) rewatch() (changed bool) {
 			_ = w.fsw.Remove(p)
 		}
 	}
-	first := w.watched == nil
-	w.watched = want
-
-	changed = target != w.target || (tinfo != nil && !os.SameFile(tinfo, w.tinfo))
-	if changed || first {
+	if target != w.target || w.watched == nil {
 		if target == "" {
 			w.log.Info("keystore folder not found; waiting for it")
 		} else {
 			w.log.Info("watching keystore folder", "target", target)
 		}
 	}
-	w.target, w.tinfo = target, tinfo
-	return changed
+	w.watched, w.target = want, target
 }
 
 func (w *Watcher) add(p string) {
@@ -359,7 +352,9 @@ func (w *Watcher) poll(ctx context.Context) {
 			w.pending[path] = settling{key: k, due: now.Add(w.opts.Settle)}
 		default:
 			delete(w.pending, path)
-			if v, seen := w.known[path]; !seen || v.key != k {
+			// A rejected version is asked about again: the event may be the
+			// one that makes it readable (a chmod at the end of a copy).
+			if v, seen := w.known[path]; !seen || v.key != k || !v.ok {
 				w.judge(ctx, path, verdict{key: k})
 			}
 		}
@@ -413,18 +408,17 @@ func stat(path string) (fileKey, bool) {
 	return fileKey{size: fi.Size(), mtime: fi.ModTime().UnixNano()}, true
 }
 
-// resolveDir returns dir with symlinks resolved, and its identity; "" if it
-// is not an existing directory.
-func resolveDir(dir string) (string, os.FileInfo) {
+// resolveDir returns dir with symlinks resolved; "" if it is not an existing
+// directory.
+func resolveDir(dir string) string {
 	t, err := filepath.EvalSymlinks(dir)
 	if err != nil {
-		return "", nil
+		return ""
 	}
-	fi, err := os.Stat(t)
-	if err != nil || !fi.IsDir() {
-		return "", nil
+	if fi, err := os.Stat(t); err != nil || !fi.IsDir() {
+		return ""
 	}
-	return t, fi
+	return t
 }
 
 // nearestDir returns p or its nearest ancestor that is an existing directory.

@@ -34,7 +34,8 @@ const (
 	CodeContentValidation = "SOA-03007"
 )
 
-// faultMessages are the faultstrings the eHealth ESB uses for its SOA codes.
+// faultMessages are the faultstrings answered per SOA code, modelled on the
+// eHealth ESB's (exact production wording unconfirmed).
 var faultMessages = map[string]string{
 	CodeServiceError:      "Unexpected error in the service.",
 	CodeNotAuthenticated:  "Call not authenticated.",

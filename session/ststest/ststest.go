@@ -4,7 +4,8 @@
 // The simulator verifies requests the way the real STS does, with its own
 // code (it shares nothing with package session, so it cannot share its bugs):
 // the WS-Security signature over Body, Timestamp and BinarySecurityToken, the
-// freshness of the Timestamp, the enveloped signature on samlp:Request by the
+// freshness of the Timestamp (Created within 5 minutes of the server clock,
+// Expires not passed), the enveloped signature on samlp:Request by the
 // holder-of-key (HOK) key, the HOK certificate, its chain, the NameIdentifier
 // and the asserted SSIN. A valid request gets an STS-signed assertion; a bad
 // one gets the SOAP fault of the eHealth ESB:
@@ -185,6 +186,7 @@ func New(o Options) (*Server, error) {
 	s.stop = stop
 	s.ts = httptest.NewUnstartedServer(s.Handler())
 	s.ts.Config.BaseContext = func(net.Listener) context.Context { return ctx }
+	s.ts.Config.ErrorLog = slog.NewLogLogger(o.Logger.Handler(), slog.LevelDebug)
 	if o.TLS {
 		s.ts.StartTLS()
 	} else {
@@ -208,7 +210,7 @@ func (s *Server) makeSTSCredential() error {
 			Organization: []string{"eHealth-platform Belgium"},
 			CommonName:   "STS simulator",
 		},
-		NotBefore:   now.Add(-time.Hour),
+		NotBefore:   now.AddDate(-1, 0, 0), // clients may run on another clock than Options.Now
 		NotAfter:    now.AddDate(10, 0, 0),
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
@@ -236,7 +238,9 @@ func (s *Server) Close() {
 
 // SetFault makes the following requests fail with f; FaultNone restores
 // normal answers. code and message refine FaultSOA and FaultStatus; empty
-// means the default.
+// means the default. Requests are verified and recorded in Requests() all
+// the same; FaultWrongInResponseTo and FaultExpired only alter successes,
+// the other faults replace whatever the answer would have been.
 func (s *Server) SetFault(f Fault, code, message string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -305,6 +309,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
 	if err != nil {
 		s.log.Info("sts simulator: reading request", "err", err)
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		}
 		return
 	}
 	req, verr := s.check(r, body, now)
@@ -319,6 +326,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
+			dropConnection(w)
 			return
 		}
 	}
@@ -343,13 +351,29 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	case FaultMalformed:
 		answer = answer[:len(answer)/2]
 	case FaultTruncated:
-		// net/http closes the connection after a body shorter than its
-		// Content-Length, so the client sees the answer cut off.
 		w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
-		answer = answer[:len(answer)/2]
+		w.WriteHeader(status)
+		_, _ = w.Write(answer[:len(answer)/2])
+		dropConnection(w)
+		return
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(answer) // the client hung up; nothing to do
+}
+
+// dropConnection ends an exchange without a complete answer, as a server
+// that dies or is cut off would: what was written is flushed, then the
+// connection is closed.
+func dropConnection(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	_ = rc.Flush() // the client may be gone already
+	if conn, _, err := rc.Hijack(); err == nil {
+		conn.Close()
+		return
+	}
+	// HTTP/2 (Handler mounted elsewhere) cannot hijack; this documented
+	// sentinel resets the stream instead.
+	panic(http.ErrAbortHandler)
 }
 
 // check runs the transport checks, the STS checks and ExternalVerifier.
