@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"ehealth-tray/config"
+	"ehealth-tray/logging"
 )
 
 // Version is stamped at build time with -ldflags "-X ehealth-tray/cli.Version=…".
@@ -35,6 +36,8 @@ type env struct {
 	stdin          *bufio.Reader
 	stdout, stderr io.Writer
 	configFlag     string
+	logLevel       string
+	logFormat      string
 }
 
 type command struct {
@@ -59,8 +62,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ehealth-tray", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&e.configFlag, "config", "", "configuration `FILE` (default: $EHEALTH_TRAY_CONFIG, else "+config.Path("")+")")
+	fs.StringVar(&e.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	fs.StringVar(&e.logFormat, "log-format", "text", "log `FORMAT`: text or json")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: ehealth-tray [--config FILE] [command] [flags]\n\nWithout a command, runs the tray.\n\nCommands:\n")
+		fmt.Fprintf(stderr, "Usage: ehealth-tray [--config FILE] [--log-level LEVEL] [--log-format text|json] [command] [flags]\n\nWithout a command, runs the tray.\n\nCommands:\n")
 		for _, c := range commands() {
 			fmt.Fprintf(stderr, "  %-9s %s\n", c.name, c.summary)
 		}
@@ -196,7 +201,18 @@ func (e *env) fail(format string, a ...any) int {
 // expand resolves ~ in user-given paths.
 func expand(p string) string { return config.ExpandHome(strings.TrimSpace(p)) }
 
-// logger writes warnings to stderr; commands keep stdout for their output.
+// logger writes to stderr (commands keep stdout for their output), at the
+// --log-level given, warnings by default.
 func (e *env) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	level := slog.LevelWarn
+	if e.logLevel != "info" {
+		if l, err := logging.ParseLevel(e.logLevel); err == nil {
+			level = l
+		}
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if e.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
 }

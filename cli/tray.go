@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -14,6 +13,7 @@ import (
 	"ehealth-tray/app"
 	"ehealth-tray/config"
 	"ehealth-tray/instance"
+	"ehealth-tray/logging"
 	"ehealth-tray/notify"
 	"ehealth-tray/prompt"
 	"ehealth-tray/tray"
@@ -49,8 +49,12 @@ func (e *env) runTrayApp(r trayRun) int {
 		return e.fail("state folder %s: %v", r.stateDir, err)
 	}
 	logPath := filepath.Join(r.stateDir, "ehealth-tray.log")
-	log, closeLog := openLog(logPath, e.stderr)
-	defer closeLog()
+	log, closeLog, err := logging.Open(logging.Options{Path: logPath, Level: e.logLevel, Format: e.logFormat, Mirror: e.stderr})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "ehealth-tray: %v\n", err)
+		return exitUsage
+	}
+	defer func() { _ = closeLog() }()
 
 	primary, err := instance.Acquire(r.stateDir)
 	if errors.Is(err, instance.ErrRunning) {
@@ -125,16 +129,6 @@ func runHeadless(ctx context.Context, states <-chan tray.State, log *slog.Logger
 			}
 		}
 	}
-}
-
-// openLog logs to a private file in the state dir, and to stderr too when it
-// is a terminal-ish stream the user is watching.
-func openLog(path string, stderr io.Writer) (*slog.Logger, func()) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		return slog.New(slog.NewTextHandler(stderr, nil)), func() {}
-	}
-	return slog.New(slog.NewTextHandler(io.MultiWriter(f, stderr), nil)), func() { _ = f.Close() }
 }
 
 // unavailablePrompter reports the missing dialog program on every question,
