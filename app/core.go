@@ -147,7 +147,11 @@ func (c *Core) Run(ctx context.Context, states chan tray.State, cmds <-chan tray
 		c.log.Error("keystore folder not watched", "dir", c.cfg.KeystoreDirPath(), "err", err)
 	} else {
 		events = w.Events()
-		go func() { _ = w.Run(ctx) }()
+		go func() {
+			if err := w.Run(ctx); err != nil {
+				c.log.Error("keystore folder watcher stopped; new certificates are noticed at restart only", "err", err)
+			}
+		}()
 	}
 
 	go c.refreshCard(ctx)

@@ -227,7 +227,8 @@ func (w *Watcher) handle(ctx context.Context, ev fsnotify.Event) {
 
 // onPath reports whether p is Dir or one of its ancestors.
 func (w *Watcher) onPath(p string) bool {
-	return p == w.opts.Dir || strings.HasPrefix(w.opts.Dir, strings.TrimSuffix(p, string(filepath.Separator))+string(filepath.Separator))
+	sep := string(filepath.Separator)
+	return p == w.opts.Dir || strings.HasPrefix(w.opts.Dir, strings.TrimSuffix(p, sep)+sep)
 }
 
 // fullRescan re-resolves the folder (symlinks may have been re-pointed
