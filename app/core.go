@@ -300,15 +300,18 @@ func (c *Core) onSession(ctx context.Context, s session.Snapshot) {
 	}
 	var n *notify.Notification
 	switch s.State {
-	case session.StateActive:
-		if prev.State == session.StateStarting {
+	case session.StateActive, session.StateEndingSoon:
+		if s.Err != nil && s.Err != prev.Err && !IsCancel(s.Err) {
+			// A renewal failed; the previous session goes on.
+			c.notice = "Renewal failed: " + ErrorMessage(s.Err)
+			n = &notify.Notification{Title: "eHealth session not renewed", Body: c.notice, Urgency: notify.Normal}
+		} else if prev.State == session.StateStarting || s.AssertionID != prev.AssertionID {
 			c.notice = ""
 		}
-	case session.StateEndingSoon:
-		if once("ending") {
+		if s.State == session.StateEndingSoon && once("ending") {
 			body := "Your eHealth session ends at " + hm(s.NotOnOrAfter) + "."
 			if s.Method == session.MethodEID {
-				body += " Click Via eID to renew it (your eID PIN will be asked)."
+				body += " Click Renew via eID to renew it (your eID PIN will be asked)."
 			} else {
 				body += " Start a new session from the menu if you still need one."
 			}
