@@ -52,6 +52,7 @@ func commands() []command {
 		{"check", "run the checks before connecting to eHealth", runCheck},
 		{"session", "session start: open an eHealth session from the command line", runSession},
 		{"demo", "run the tray against a built-in STS simulator and a demo certificate", runDemo},
+		{"autostart", "autostart enable|disable|status: start ehealth-tray at login, or not", runAutostart},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 # test keystores, a JDK's keytool cross-checks them too.
 need_pkgs=()
 for pair in softhsm2-util:softhsm2 pkcs11-tool:opensc xmlsec1:xmlsec1 dbus-daemon:dbus \
-            dbus-run-session:dbus openssl:openssl gcc:gcc; do
+            dbus-run-session:dbus openssl:openssl gcc:gcc \
+            desktop-file-validate:desktop-file-utils keytool:openjdk-17-jdk-headless; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need_pkgs+=("$pkg")
 done

@@ -94,12 +94,16 @@ func TestHelperTray(t *testing.T) {
 			}
 		}
 	}()
+	printed := make(chan struct{})
 	go func() {
+		defer close(printed)
 		for c := range cmds {
 			say("CMD %s %d", c.Kind, c.Provider)
 		}
 	}()
 	run(ctx, states, cmds, log, func() { say("READY") })
+	close(cmds) // run sends nothing more once it has returned
+	<-printed
 	// Exit before the testing package fails this "test" for the data races
 	// inside fyne.io/systray; the parent judges the race reports (ownRaces).
 	os.Exit(0)

@@ -76,7 +76,8 @@ type Command struct {
 // main goroutine, once per process. Nothing is shown before the first State
 // arrives on states; every later State is rendered as it comes. Clicks are
 // sent on cmds (Quit too, just before Run returns); the caller must keep
-// receiving, since clicks made while a send is pending are lost.
+// receiving, since clicks made while a send is pending are lost. Once Run
+// has returned, nothing more is sent on cmds.
 //
 // When no tray host is present, Run logs it and keeps running: the icon
 // appears if a panel starts later. The caller tells the user (notify).
@@ -137,6 +138,8 @@ func run(ctx context.Context, states <-chan State, cmds chan<- Command, log *slo
 		cancel()
 		following.Wait()
 	})
+	cancel()
+	v.clicks.Wait()
 }
 
 // drain receives states until ctx is done, so that the sender never blocks.
@@ -145,8 +148,7 @@ func drain(ctx context.Context, states <-chan State) {
 		select {
 		case _, ok := <-states:
 			if !ok {
-				<-ctx.Done()
-				return
+				states = nil
 			}
 		case <-ctx.Done():
 			return
@@ -160,8 +162,9 @@ type view struct {
 	log  *slog.Logger
 	cmds chan<- Command
 
-	shown State // last State rendered, valid when menu != nil
-	menu  *menu
+	shown  State // last State rendered, valid when menu != nil
+	menu   *menu
+	clicks sync.WaitGroup // the click loops
 }
 
 // menu is the built menu. It is rebuilt only when the provider choice
@@ -288,7 +291,9 @@ func (v *view) build(ctx context.Context, providers []string) *menu {
 // ever blocks on receiving, or on sending to a caller that must keep up.
 func (v *view) listen(ctx context.Context, started *sync.WaitGroup, ch <-chan struct{}, c Command) {
 	started.Add(1)
+	v.clicks.Add(1)
 	go func() {
+		defer v.clicks.Done()
 		started.Done()
 		for {
 			select {

@@ -33,21 +33,21 @@ type Watcher struct {
 
 // item is a registered StatusNotifierItem.
 type item struct {
-	sender string // unique bus name of the item's connection
-	path   dbus.ObjectPath
+	bus  string // the item's bus name
+	path dbus.ObjectPath
 }
 
-func (it item) String() string { return it.sender + string(it.path) }
+func (it item) String() string { return it.bus + string(it.path) }
 
 // watcherObject holds exactly the methods exported on the bus.
 type watcherObject struct{ w *Watcher }
 
-// RegisterStatusNotifierItem takes a bus name or, as fyne.io/systray sends,
-// an object path; the item lives at the sender in the latter case.
+// RegisterStatusNotifierItem takes a bus name, or an object path on the
+// sender's connection as fyne.io/systray sends.
 func (o watcherObject) RegisterStatusNotifierItem(service string, sender dbus.Sender) *dbus.Error {
-	it := item{sender: string(sender), path: defaultItem}
+	it := item{bus: service, path: defaultItem}
 	if strings.HasPrefix(service, "/") {
-		it.path = dbus.ObjectPath(service)
+		it = item{bus: string(sender), path: dbus.ObjectPath(service)}
 	}
 	o.w.register(it)
 	return nil
@@ -77,7 +77,8 @@ func (w *Watcher) export() error {
 		return err
 	}
 	props, err := prop.Export(w.conn, watcherPath, prop.Map{watcherName: {
-		"RegisteredStatusNotifierItems":  {Value: []string{}, Emit: prop.EmitTrue},
+		// EmitFalse: prop would panic emitting on a connection Close just shut.
+		"RegisteredStatusNotifierItems":  {Value: []string{}, Emit: prop.EmitFalse},
 		"IsStatusNotifierHostRegistered": {Value: true, Emit: prop.EmitConst},
 		"ProtocolVersion":                {Value: int32(0), Emit: prop.EmitConst},
 	}})
@@ -138,10 +139,11 @@ func (w *Watcher) Items() []string {
 	return s
 }
 
-// WaitItem waits for an item to register and returns its sender's unique bus name.
+// WaitItem waits for an item to register and returns its bus name: the
+// unique name of the sender for fyne.io/systray.
 func (w *Watcher) WaitItem(ctx context.Context) (sender string, err error) {
 	it, err := w.item(ctx)
-	return it.sender, err
+	return it.bus, err
 }
 
 // item returns the first registered item, waiting for one.
@@ -170,7 +172,7 @@ func (w *Watcher) Props(ctx context.Context) (Props, error) {
 		return Props{}, err
 	}
 	var all map[string]dbus.Variant
-	if err := w.conn.Object(it.sender, it.path).CallWithContext(ctx, propsGetAll, 0, itemIface).Store(&all); err != nil {
+	if err := w.conn.Object(it.bus, it.path).CallWithContext(ctx, propsGetAll, 0, itemIface).Store(&all); err != nil {
 		return Props{}, err
 	}
 	var p Props
@@ -333,7 +335,7 @@ func (w *Watcher) menuObject(ctx context.Context) (dbus.BusObject, error) {
 		return nil, err
 	}
 	var path dbus.Variant
-	obj := w.conn.Object(it.sender, it.path)
+	obj := w.conn.Object(it.bus, it.path)
 	if err := obj.CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0, itemIface, "Menu").Store(&path); err != nil {
 		return nil, err
 	}
@@ -341,7 +343,7 @@ func (w *Watcher) menuObject(ctx context.Context) (dbus.BusObject, error) {
 	if !ok {
 		return nil, fmt.Errorf("Menu property is %s, not an object path", path.Signature())
 	}
-	return w.conn.Object(it.sender, p), nil
+	return w.conn.Object(it.bus, p), nil
 }
 
 func flatten(ctx context.Context, menu dbus.BusObject, parent int32) ([]MenuItem, error) {
