@@ -86,7 +86,7 @@ ico_pngs() {
     read -r w < <(od -An -tu1 -j $((6 + 16 * i)) -N1 "$ico")
     read -r size off < <(od -An -tu4 -j $((6 + 16 * i + 8)) -N8 "$ico")
     ((w == 0)) && w=256
-    tail -c +$((off + 1)) "$ico" | head -c "$size" >"$out/$w.png"
+    dd if="$ico" of="$out/$w.png" iflag=skip_bytes,count_bytes bs=64K skip="$off" count="$size" status=none
   done
 }
 
@@ -212,8 +212,8 @@ for p in "${wanted[@]}"; do
   grep -qxF -- "$p" <<<"$paths" || die "$deb lacks $p"
 done
 grep -q '^-rwxr-xr-x root/root .* ./usr/bin/ehealth-tray$' <<<"$contents" || die "$deb: /usr/bin/ehealth-tray is not root-owned 0755"
-dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qxF /etc/xdg/autostart/ehealth-tray.desktop ||
-  die "$deb: the autostart entry is not a conffile"
+conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)
+grep -qxF /etc/xdg/autostart/ehealth-tray.desktop <<<"$conffiles" || die "$deb: the autostart entry is not a conffile"
 
 if [ "$(id -u)" != 0 ]; then
   echo "not root: the .deb install test is skipped"

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
+
+	"ehealth-tray/statefile"
 )
 
 // cacheFile is the on-disk form of a cached session. The assertion is
@@ -88,42 +88,16 @@ func readCache(path string) (*cacheFile, error) {
 	return &c, nil
 }
 
-// writeCache replaces the cache at path atomically: a killed process leaves
-// either the old file or the new one, never a torn one (at worst a stray temp
-// file, which readCache never reads and removeStaleTemps cleans up).
-func writeCache(path string, c *cacheFile) (err error) {
+// writeCache replaces the cache at path atomically (statefile.WriteAtomic):
+// a killed process leaves either the old file or the new one, never a torn
+// one (at worst a stray temp file, which readCache never reads and
+// statefile.RemoveStaleTemps cleans up).
+func writeCache(path string, c *cacheFile) error {
 	data, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, tempPrefix(path)+"*") // created 0600
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	// Persist the rename itself; the new file is complete either way.
-	return syncDir(dir)
+	return statefile.WriteAtomic(path, data)
 }
 
 // removeCache deletes the cache at path. If the file cannot be removed (a
@@ -139,20 +113,3 @@ func removeCache(path string) error {
 	}
 	return err
 }
-
-// removeStaleTemps deletes temp files left by a writeCache that was killed
-// before its rename.
-func removeStaleTemps(path string) {
-	entries, err := os.ReadDir(filepath.Dir(path))
-	if err != nil {
-		return
-	}
-	prefix := tempPrefix(path)
-	for _, e := range entries {
-		if e.Type().IsRegular() && strings.HasPrefix(e.Name(), prefix) {
-			os.Remove(filepath.Join(filepath.Dir(path), e.Name()))
-		}
-	}
-}
-
-func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }

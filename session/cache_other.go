@@ -8,7 +8,3 @@ import "io/fs"
 // state directory lies in the user's profile, whose ACL already keeps other
 // users out.
 func checkPrivate(fs.FileInfo) error { return nil }
-
-// syncDir is a no-op: Windows cannot fsync a directory. A rename lost in a
-// power cut only loses the cache, which costs one new session.
-func syncDir(string) error { return nil }

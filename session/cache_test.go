@@ -151,7 +151,7 @@ func TestCacheLeftoverTempIgnored(t *testing.T) {
 	cachedSession(t, clk, path, "k")
 	// A writer killed before its rename leaves a complete temp file and no
 	// cache: it must not be taken for a session.
-	tmp := filepath.Join(dir, tempPrefix(path)+"4242")
+	tmp := filepath.Join(dir, "."+filepath.Base(path)+".tmp-4242")
 	if err := os.Rename(path, tmp); err != nil {
 		t.Fatal(err)
 	}

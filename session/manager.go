@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"ehealth-tray/statefile"
 )
 
 // State is the state of the session as the Manager publishes it.
@@ -143,7 +145,7 @@ func NewManager(o ManagerOptions) *Manager {
 		m.log = slog.Default()
 	}
 	if m.cachePath != "" {
-		removeStaleTemps(m.cachePath)
+		statefile.RemoveStaleTemps(m.cachePath)
 		m.loadCache()
 	}
 	m.published = m.stateLocked(m.now())
