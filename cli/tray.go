@@ -101,34 +101,45 @@ func (e *env) runTrayApp(r trayRun) int {
 	}
 	log.Info("ehealth-tray started", "version", version(), "config", r.cfg.Path, "state", r.stateDir)
 
-	if tray.HostPresent(ctx) {
-		tray.Run(ctx, states, cmds, log)
-	} else {
-		msg := "No system tray found (on GNOME, install the AppIndicator extension). ehealth-tray keeps running and tells you things by notification."
+	if !tray.HostPresent(ctx) {
+		// Keep going: the panel may start later (login), and tray.Run
+		// registers then. Meanwhile notifications and the log carry the news.
+		msg := "No system tray found yet (on GNOME, install the AppIndicator extension). ehealth-tray keeps running and tells you things by notification."
 		log.Warn(msg)
 		_ = notifier.Notify(ctx, notify.Notification{Title: "eHealth", Body: msg})
-		runHeadless(ctx, states, log)
 	}
+	tray.Run(ctx, logStates(ctx, states, log), cmds, log)
 	stop()
 	<-coreDone
 	log.Info("ehealth-tray stopped")
 	return exitOK
 }
 
-// runHeadless logs each new state when there is no tray to show it.
-func runHeadless(ctx context.Context, states <-chan tray.State, log *slog.Logger) {
-	last := ""
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case s := <-states:
-			if line := s.Status + " | " + s.Cert; line != last {
-				log.Info("state", "status", s.Status, "certificate", s.Cert)
-				last = line
+// logStates passes the core's states on to the tray and logs each new
+// status line, so the log tells the story even without a tray.
+func logStates(ctx context.Context, in <-chan tray.State, log *slog.Logger) <-chan tray.State {
+	out := make(chan tray.State, 1)
+	go func() {
+		last := ""
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case s := <-in:
+				if line := s.Status + " | " + s.Cert; line != last {
+					log.Info("state", "status", s.Status, "certificate", s.Cert)
+					last = line
+				}
+				// Newest wins: drop a state the tray has not taken yet.
+				select {
+				case <-out:
+				default:
+				}
+				out <- s
 			}
 		}
-	}
+	}()
+	return out
 }
 
 // unavailablePrompter reports the missing dialog program on every question,

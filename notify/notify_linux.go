@@ -8,6 +8,8 @@ import (
 	"image/draw"
 	"image/png"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/godbus/dbus/v5"
@@ -24,8 +26,9 @@ type dbusNotifier struct {
 	app string
 	log *slog.Logger
 
-	mu   sync.Mutex
-	conn *dbus.Conn
+	mu     sync.Mutex
+	conn   *dbus.Conn
+	markup bool // the server reads the body as markup: escape it
 }
 
 func newPlatform(appName string, log *slog.Logger) Notifier {
@@ -52,8 +55,7 @@ func (d *dbusNotifier) notify(ctx context.Context, n Notification) error {
 			hints["image-data"] = dbus.MakeVariant(img)
 		}
 	}
-	args := []any{d.app, uint32(0), "", n.Title, n.Body, []string{}, hints, int32(-1)}
-	err := d.call(ctx, args)
+	err := d.call(ctx, n.Title, n.Body, hints)
 	var reply dbus.Error
 	if err != nil && d.conn != nil && !errors.As(err, &reply) && ctx.Err() == nil {
 		// No answer at all, not a refusal: the connection died since the
@@ -61,22 +63,34 @@ func (d *dbusNotifier) notify(ctx context.Context, n Notification) error {
 		d.log.Info("session bus connection lost, reconnecting for notifications", "err", err)
 		d.conn.Close()
 		d.conn = nil
-		err = d.call(ctx, args)
+		err = d.call(ctx, n.Title, n.Body, hints)
 	}
 	return err
 }
 
 // call sends Notify, opening the connection if there is none or it died.
-func (d *dbusNotifier) call(ctx context.Context, args []any) error {
+func (d *dbusNotifier) call(ctx context.Context, title, body string, hints map[string]dbus.Variant) error {
 	if d.conn == nil || !d.conn.Connected() {
 		conn, err := connect()
 		if err != nil {
 			return err
 		}
 		d.conn = conn
+		var caps []string
+		// Without an answer, plain text: the worst case shows "&amp;".
+		err = conn.Object(busName, objPath).CallWithContext(ctx, busName+".GetCapabilities", 0).Store(&caps)
+		d.markup = err == nil && slices.Contains(caps, "body-markup")
 	}
-	return d.conn.Object(busName, objPath).CallWithContext(ctx, busName+".Notify", 0, args...).Err
+	if d.markup {
+		body = markupEscaper.Replace(body)
+	}
+	return d.conn.Object(busName, objPath).CallWithContext(ctx, busName+".Notify", 0,
+		d.app, uint32(0), "", title, body, []string{}, hints, int32(-1)).Err
 }
+
+// markupEscaper keeps "<", ">" and "&" in a body literal on servers that
+// read markup, the spec's small XML subset.
+var markupEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // connect opens a private session bus connection. It never autolaunches a
 // dbus-daemon: without a session bus there is nobody to show notifications.

@@ -35,6 +35,7 @@ func TestNotify(t *testing.T) {
 	ns := newServer(t)
 	n := New("ehealth-tray", nil)
 
+	// The server reads bodies as markup: the text must arrive escaped.
 	err := n.Notify(ctx, Notification{
 		Title:   "eHealth session ended",
 		Body:    "Open a new one from the tray: <b>Via eID</b> & more",
@@ -54,7 +55,7 @@ func TestNotify(t *testing.T) {
 	}
 	first, second := got[0], got[1]
 	if first.AppName != "ehealth-tray" || first.Summary != "eHealth session ended" ||
-		first.Body != "Open a new one from the tray: <b>Via eID</b> & more" || first.Urgency != Critical {
+		first.Body != "Open a new one from the tray: &lt;b&gt;Via eID&lt;/b&gt; &amp; more" || first.Urgency != Critical {
 		t.Errorf("first: %+v", first)
 	}
 	if first.Image == nil || first.Image.Bounds().Dx() != 64 || traytest.DominantColor(first.Image) != "red" {

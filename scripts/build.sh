@@ -217,7 +217,7 @@ grep -qxF /etc/xdg/autostart/ehealth-tray.desktop <<<"$conffiles" || die "$deb: 
 
 if [ "$(id -u)" != 0 ]; then
   echo "not root: the .deb install test is skipped"
-elif dpkg-query -W -f '${Status}' ehealth-tray 2>/dev/null | grep -q 'ok installed'; then
+elif [[ $(dpkg-query -W -f '${Status}' ehealth-tray 2>/dev/null) == *' ok installed' ]]; then
   echo "ehealth-tray is installed on this machine: the .deb install test is skipped, to leave it alone"
 else
   step "deb install test"

@@ -22,9 +22,9 @@ import (
 type Item struct {
 	Visible, Enabled bool
 	Label            string
-	// Tooltip carries the reason when the item is disabled. Menus on Linux
-	// and Windows have no tooltips there, so the reason is also appended to
-	// the label of a disabled item.
+	// Tooltip carries the reason when the item is disabled. Linux and
+	// Windows menus show no item tooltips, so there the reason is also
+	// appended to a disabled item's label: "Via eID — no card reader found".
 	Tooltip string
 }
 
@@ -74,7 +74,8 @@ type Command struct {
 
 // Run shows the tray until Quit is clicked or ctx is done. It must run on the
 // main goroutine, once per process. Nothing is shown before the first State
-// arrives on states; every later State is rendered as it comes. Clicks are
+// arrives on states; every later State is rendered as it comes, and a closed
+// states channel leaves the last one shown. Clicks are
 // sent on cmds (Quit too, just before Run returns); the caller must keep
 // receiving, since clicks made while a send is pending are lost. Once Run
 // has returned, nothing more is sent on cmds.

@@ -26,7 +26,7 @@ type Received struct {
 	Sender  string // unique bus name of the sending connection
 	AppName string
 	Summary string
-	Body    string
+	Body    string       // as sent: markup, escaped by the sender if need be
 	Urgency int          // the urgency hint; 1 (normal) when absent, as the spec says
 	Image   *image.NRGBA // the image-data hint, nil when absent
 	Closed  bool
@@ -41,8 +41,10 @@ type NotifyServer struct {
 // notifyObject holds exactly the methods exported on the bus.
 type notifyObject struct{ n *NotifyServer }
 
+// GetCapabilities answers like common servers (dunst, GNOME Shell): the
+// body is read as markup.
 func (o notifyObject) GetCapabilities() ([]string, *dbus.Error) {
-	return []string{"body"}, nil
+	return []string{"body", "body-markup"}, nil
 }
 
 func (o notifyObject) GetServerInformation() (name, vendor, version, specVersion string, err *dbus.Error) {
