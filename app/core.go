@@ -432,6 +432,8 @@ func (c *Core) start(ctx context.Context, m session.Method) {
 	if err := c.manager().Start(ctx, m); err != nil {
 		c.log.Info("session not started", "method", m, "kind", kindOf(err))
 	}
+	// Opening the keystore recorded its end date: reminders may be due now.
+	c.checkReminders(ctx)
 }
 
 // consider looks at a complete keystore file the watcher reported, and

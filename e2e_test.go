@@ -1,0 +1,354 @@
+//go:build linux
+
+package main
+
+// The end-to-end test: the real app (this test binary re-run as
+// `ehealth-tray --config …`) in a child process, on a private D-Bus where the
+// test is the panel (StatusNotifierWatcher) and the notification server,
+// against the STS simulator over HTTPS, with the fake pinentry answering the
+// dialogs. Files in the keystore folder are written by other processes.
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"ehealth-tray/app"
+	"ehealth-tray/cert/certtest"
+	"ehealth-tray/cli"
+	"ehealth-tray/session/ststest"
+	"ehealth-tray/tray/traytest"
+)
+
+const e2eArgsEnv = "EHEALTH_TRAY_E2E_ARGS"
+
+// TestMain runs the app instead of the tests when started as the child.
+func TestMain(m *testing.M) {
+	if args := os.Getenv(e2eArgsEnv); args != "" {
+		var a []string
+		if err := json.Unmarshal([]byte(args), &a); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		app.ExampleConfig = exampleConfig
+		os.Exit(cli.Main(a, os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+type e2e struct {
+	t          *testing.T
+	dir, ksDir string
+	state      string
+	answer     string // the fake pinentry's answer file
+	cfgPath    string
+	bus        string
+	panel      *traytest.Watcher
+	notes      *traytest.NotifyServer
+	ca         *certtest.CA
+	child      *exec.Cmd
+	childDone  chan error
+	logMu      sync.Mutex
+	childLog   strings.Builder
+}
+
+func (e *e2e) ctx(d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	e.t.Cleanup(cancel)
+	return ctx
+}
+
+func (e *e2e) keystore(ssin string, notAfter, created time.Time) *certtest.Fixture {
+	e.t.Helper()
+	fx, err := certtest.New(certtest.Options{SSIN: ssin, CA: e.ca, NotBefore: time.Now().AddDate(-3, 0, 0), NotAfter: notAfter, Password: "s3cret"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return fx
+}
+
+func (e *e2e) setAnswer(s string) {
+	if err := os.WriteFile(e.answer, []byte(s+"\n"), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *e2e) startApp() {
+	e.t.Helper()
+	args, _ := json.Marshal([]string{"--config", e.cfgPath, "--log-level", "debug"})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(),
+		e2eArgsEnv+"="+string(args),
+		"DBUS_SESSION_BUS_ADDRESS="+e.bus,
+		"EHEALTH_TRAY_STATE_DIR="+e.state,
+		"FAKE_PINENTRY_ANSWER="+e.answer,
+		"FAKE_PINENTRY_CONFIRM=yes",
+		"HOME="+e.dir,
+	)
+	stderr, _ := cmd.StderrPipe()
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.child = cmd
+	e.childDone = make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			e.logMu.Lock()
+			e.childLog.WriteString(sc.Text() + "\n")
+			e.logMu.Unlock()
+		}
+		e.childDone <- cmd.Wait()
+	}()
+	e.t.Cleanup(func() {
+		if e.child.ProcessState == nil {
+			_ = e.child.Process.Kill()
+		}
+		if e.t.Failed() {
+			e.logMu.Lock()
+			e.t.Logf("app log:\n%s", e.childLog.String())
+			e.logMu.Unlock()
+		}
+	})
+}
+
+func (e *e2e) props(what string, ok func(traytest.Props) bool) traytest.Props {
+	e.t.Helper()
+	p, err := e.panel.WaitProps(e.ctx(15*time.Second), ok)
+	if err != nil {
+		e.t.Fatalf("%s: %v (last: %+v)", what, err, p)
+	}
+	return p
+}
+
+func (e *e2e) menu(what string, ok func([]traytest.MenuItem) bool) []traytest.MenuItem {
+	e.t.Helper()
+	m, err := e.panel.WaitMenu(e.ctx(15*time.Second), ok)
+	if err != nil {
+		e.t.Fatalf("%s: %v (last: %+v)", what, err, m)
+	}
+	return m
+}
+
+func labelled(items []traytest.MenuItem, prefix string) (traytest.MenuItem, bool) {
+	for _, it := range items {
+		if strings.HasPrefix(it.Label, prefix) && it.Visible {
+			return it, true
+		}
+	}
+	return traytest.MenuItem{}, false
+}
+
+func (e *e2e) click(prefix string) {
+	e.t.Helper()
+	items := e.menu("menu with "+prefix, func(m []traytest.MenuItem) bool {
+		it, ok := labelled(m, prefix)
+		return ok && it.Enabled
+	})
+	it, _ := labelled(items, prefix)
+	if err := e.panel.Click(e.ctx(5*time.Second), it.ID); err != nil {
+		e.t.Fatalf("click %s: %v", prefix, err)
+	}
+}
+
+func (e *e2e) count(substr string) int {
+	n := 0
+	for _, r := range e.notes.Notifications() {
+		if strings.Contains(r.Summary, substr) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestEndToEndTray(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	e := &e2e{t: t, dir: t.TempDir()}
+	e.ksDir = filepath.Join(e.dir, "keystore")
+	e.state = filepath.Join(e.dir, "state")
+	e.answer = filepath.Join(e.dir, "answer")
+	if err := os.MkdirAll(e.ksDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if e.ca, err = certtest.NewCA(false); err != nil {
+		t.Fatal(err)
+	}
+	sts, err := ststest.New(ststest.Options{TLS: true, NIHII: "53886171521"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sts.Close()
+	caFile := filepath.Join(e.dir, "sts-ca.pem")
+	_ = os.WriteFile(caFile, sts.CACertPEM(), 0o600)
+	pinentry, _ := filepath.Abs("prompt/testdata/fake-pinentry")
+
+	const ssin = "79021802145"
+	now := time.Now()
+	old := e.keystore(ssin, now.Add(7*24*time.Hour-time.Hour), now.AddDate(-3, 0, 0))
+	if _, err := old.WriteFile(e.ksDir, now.AddDate(-3, 0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	e.cfgPath = filepath.Join(e.dir, "config.toml")
+	cfg := fmt.Sprintf(`keystore_dir = %q
+[[provider]]
+name = "Test Kine"
+niss = %q
+inami = "5/38861/71/521"
+quality = "physiotherapist"
+[sts]
+url = %q
+ca_file = %q
+[eid]
+module = "/nonexistent/libbeidpkcs11.so.0"
+[prompt]
+program = %q
+`, e.ksDir, ssin, sts.URL, caFile, pinentry)
+	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	e.bus = traytest.StartBus(t)
+	if e.notes, err = traytest.NewNotifyServer(e.bus); err != nil {
+		t.Fatal(err)
+	}
+	defer e.notes.Close()
+	if e.panel, err = traytest.NewWatcher(e.bus); err != nil {
+		t.Fatal(err)
+	}
+	e.setAnswer("wrong")
+	e.startApp()
+
+	// Red at start, with the menu of product.md.
+	p := e.props("red icon", func(p traytest.Props) bool { return p.Icon != nil && p.DominantColor() == "red" })
+	if !strings.Contains(p.ToolTipTitle+p.ToolTipText, "no session") {
+		t.Fatalf("tooltip: %+v", p)
+	}
+	items := e.menu("full menu", func(m []traytest.MenuItem) bool { _, ok := labelled(m, "Fallback procedure"); return ok })
+	for _, want := range []string{"Test Kine", "Via eID", "Fallback procedure (certificate password)", "Certificate", "Renew certificate", "Settings", "Open log", "Quit"} {
+		if _, ok := labelled(items, want); !ok {
+			t.Fatalf("menu lacks %q: %+v", want, items)
+		}
+	}
+	if eidItem, _ := labelled(items, "Via eID"); eidItem.Enabled {
+		t.Fatalf("Via eID enabled without the eID middleware: %+v", eidItem)
+	}
+
+	// Wrong password: stays red, says so.
+	e.click("Fallback procedure")
+	e.menu("wrong password message", func(m []traytest.MenuItem) bool {
+		return len(m) > 0 && strings.Contains(strings.ToLower(m[0].Label), "password")
+	})
+	if p := e.props("still red", func(traytest.Props) bool { return true }); p.DominantColor() != "red" {
+		t.Fatalf("not red after a wrong password: %s", p.DominantColor())
+	}
+
+	// Right password: green, the tooltip holds the end time.
+	e.setAnswer("s3cret")
+	e.click("Fallback procedure")
+	p = e.props("green icon", func(p traytest.Props) bool { return p.DominantColor() == "green" })
+	if !strings.Contains(p.ToolTipTitle+p.ToolTipText, "active until") {
+		t.Fatalf("tooltip: %+v", p)
+	}
+	// The keystore is now recorded: the 7-day reminder comes, once.
+	if _, err := e.notes.WaitFor(e.ctx(10*time.Second), func(r traytest.Received) bool { return strings.Contains(r.Summary, "expires in 6 days") }); err != nil {
+		t.Fatalf("7-day reminder: %v; got %+v", err, e.notes.Notifications())
+	}
+
+	// Another person's keystore: nothing.
+	other := e.keystore("75031712390", now.AddDate(3, 0, 0), now)
+	if _, err := other.WriteFile(e.ksDir, now); err != nil {
+		t.Fatal(err)
+	}
+	// The same person's renewed keystore, written slowly by another process.
+	renewed := e.keystore(ssin, now.AddDate(3, 0, 0), now)
+	src := filepath.Join(e.dir, "renewed.p12")
+	_ = os.WriteFile(src, renewed.P12, 0o600)
+	dst := filepath.Join(e.ksDir, certtest.FileName(ssin, now, false))
+	writer := exec.Command("sh", "-c", `n=$(wc -c < "$1"); i=0; while [ $i -lt $n ]; do dd if="$1" of="$2" bs=512 skip=$((i/512)) seek=$((i/512)) count=1 conv=notrunc status=none; i=$((i+512)); sleep 0.15; done`, "sh", src, dst)
+	if err := writer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	writerDone := make(chan struct{})
+	go func() { _ = writer.Wait(); close(writerDone) }()
+	offered, err := e.notes.WaitFor(e.ctx(30*time.Second), func(r traytest.Received) bool { return strings.Contains(r.Summary, "New eHealth certificate") })
+	if err != nil {
+		t.Fatalf("no offer: %v", err)
+	}
+	select {
+	case <-writerDone:
+	default:
+		t.Fatalf("offered while the file was still being written: %+v", offered)
+	}
+	time.Sleep(time.Second)
+	if n := e.count("New eHealth certificate found"); n != 1 {
+		t.Fatalf("%d offers (another SSIN must give none, the renewal one)", n)
+	}
+	e.click("Use the new certificate")
+	want := now.AddDate(3, 0, 0).Format("2006-01-02")
+	e.menu("new certificate line", func(m []traytest.MenuItem) bool {
+		_, offer := labelled(m, "Use the new certificate")
+		c, ok := labelled(m, "Certificate valid until")
+		return ok && strings.Contains(c.Label, want) && !offer
+	})
+	got, _ := os.ReadFile(dst)
+	if string(got) != string(renewed.P12) {
+		t.Fatal("the new keystore file changed")
+	}
+
+	// Stop: red.
+	e.click("Stop session")
+	e.props("red after stop", func(p traytest.Props) bool { return p.DominantColor() == "red" })
+
+	// A closed notification, then the panel restarts: the tray registers again.
+	e.notes.CloseAll()
+	e.panel.Close()
+	if e.panel, err = traytest.NewWatcher(e.bus); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.panel.WaitItem(e.ctx(15 * time.Second)); err != nil {
+		t.Fatalf("the tray did not register again after a panel restart: %v", err)
+	}
+
+	// Quit, start again: the reminder does not come back.
+	e.click("Quit")
+	select {
+	case err := <-e.childDone:
+		if err != nil {
+			t.Fatalf("app exit: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the app did not quit")
+	}
+	e.panel.Close()
+	if e.panel, err = traytest.NewWatcher(e.bus); err != nil {
+		t.Fatal(err)
+	}
+	e.startApp()
+	e.menu("menu after restart", func(m []traytest.MenuItem) bool { _, ok := labelled(m, "Certificate valid until "+want); return ok })
+	time.Sleep(time.Second)
+	if n := e.count("expires in"); n != 1 {
+		t.Fatalf("the reminder came %d times across a restart", n)
+	}
+	_ = e.child.Process.Signal(os.Interrupt)
+	select {
+	case err := <-e.childDone:
+		if err != nil {
+			t.Fatalf("app exit on SIGINT: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the app did not stop on SIGINT")
+	}
+}
