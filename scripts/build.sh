@@ -5,8 +5,8 @@
 #   dist/ehealth-tray_<version>_windows_amd64.zip      the .exe and README.md
 #   dist/ehealth-tray_<debversion>_amd64.deb           packaging/nfpm.yaml
 # The version is `git describe --tags --always --dirty` (or $VERSION). As root,
-# it installs the missing build tools and test-installs the .deb (then removes
-# it). macOS cannot be built from Linux: see the README.
+# it installs the missing build tools and test-installs the .deb, then purges
+# it. macOS cannot be built from Linux: see the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/need.sh
@@ -20,8 +20,8 @@ APP_ICON=active
 # hicolor sizes shipped: 22 and 64 are drawn as PNGs, the rest come from the .ico.
 ICON_SIZES=(16 22 24 32 48 64)
 
-need gcc:gcc git:git x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 zip:zip unzip:unzip \
-     file:file dpkg-deb:dpkg desktop-file-validate:desktop-file-utils
+need gcc:gcc objdump:binutils git:git x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 \
+     zip:zip unzip:unzip file:file dpkg-deb:dpkg desktop-file-validate:desktop-file-utils
 
 # Steps and their durations, for the summary.
 steps=() durations=() step_start=
@@ -45,7 +45,7 @@ die() {
 # v1.2.3 → 1.2.3, v1.2.3-rc1 → 1.2.3~rc1, v1.2.3-4-gabc1234 → 1.2.3+git4.abc1234,
 # abc1234 (no tag yet) → 0.0.0~gitabc1234, and -dirty → +dirty (or .dirty).
 deb_version() {
-  local v=${1#v} dirty= out
+  local v=${1#v} dirty='' out
   if [[ $v == *-dirty ]]; then
     dirty=1
     v=${v%-dirty}
@@ -90,7 +90,7 @@ ico_pngs() {
   done
 }
 
-version=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
+version=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo 0.0.0-dev)}
 [[ $version =~ ^[A-Za-z0-9._+~-]+$ ]] || die "unexpected version \"$version\""
 deb_ver=$(deb_version "$version")
 win_ver=$(win_version "$deb_ver")
@@ -100,7 +100,7 @@ linux_dir=dist/ehealth-tray_linux_amd64
 win_dir=dist/ehealth-tray_windows_amd64
 linux_bin=$linux_dir/ehealth-tray
 win_exe=$win_dir/ehealth-tray.exe
-zip=dist/ehealth-tray_${version}_windows_amd64.zip
+zip=dist/ehealth-tray_${version#v}_windows_amd64.zip
 # go build takes .syso files from the package directory only (an -overlay is not
 # read for them), so the resource lives at the root for the Windows build and is
 # removed on exit; .gitignore lists it too.
@@ -112,7 +112,7 @@ installed_deb=
 cleanup() {
   rm -f "$syso"
   rm -rf "$tmp"
-  [ -z "$installed_deb" ] || dpkg -r ehealth-tray >/dev/null 2>&1 || true
+  [ -z "$installed_deb" ] || dpkg --purge ehealth-tray >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -175,7 +175,7 @@ zip -q -j -X "$zip" "$win_exe" README.md
 listing=$(unzip -Z1 "$zip" | sort | tr '\n' ' ')
 [ "$listing" = "README.md ehealth-tray.exe " ] || die "$zip holds: $listing"
 
-step "hicolor icons"
+step "desktop entries and hicolor icons"
 desktop-file-validate packaging/ehealth-tray.desktop packaging/autostart/ehealth-tray.desktop
 mkdir -p "$tmp/ico"
 ico_pngs "icons/$APP_ICON.ico" "$tmp/ico"
@@ -221,16 +221,19 @@ elif [[ $(dpkg-query -W -f '${Status}' ehealth-tray 2>/dev/null) == *' ok instal
   echo "ehealth-tray is installed on this machine: the .deb install test is skipped, to leave it alone"
 else
   step "deb install test"
-  # The dependencies (a pinentry, libc6 of course) may be absent on a build box.
+  # A build box may lack the dependencies (a pinentry).
   installed_deb=1
   out=$(dpkg -i --force-depends "$deb" 2>&1) || die "dpkg -i $deb: $out"
   got=$(/usr/bin/ehealth-tray version)
   [ "$got" = "ehealth-tray $version" ] || die "installed ehealth-tray version printed \"$got\""
   grep -qx 'Hidden=true' /etc/xdg/autostart/ehealth-tray.desktop || die "installed autostart entry is not disabled"
-  dpkg -r ehealth-tray >/dev/null
+  # --purge, not -r: the autostart conffile goes too.
+  dpkg --purge ehealth-tray >/dev/null
   installed_deb=
-  [ ! -e /usr/bin/ehealth-tray ] || die "dpkg -r left /usr/bin/ehealth-tray"
-  echo "installed, ran \"$got\", removed"
+  for f in /usr/bin/ehealth-tray /etc/xdg/autostart/ehealth-tray.desktop; do
+    [ ! -e "$f" ] || die "dpkg --purge left $f"
+  done
+  echo "installed, ran \"$got\", purged"
 fi
 finish_step
 
@@ -238,7 +241,7 @@ echo
 echo "== artifacts ($version)"
 for f in "$linux_bin" "$win_exe" "$zip" "$deb"; do
   bytes=$(stat -c %s "$f")
-  printf '%-52s %10d B %8s\n' "$f" "$bytes" "$(numfmt --to=iec --suffix=B "$bytes")"
+  printf '%-56s %10d B %8s\n' "$f" "$bytes" "$(numfmt --to=iec --suffix=B "$bytes")"
 done
 echo
 echo "== timings"

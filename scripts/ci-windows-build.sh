@@ -10,11 +10,9 @@ cd "$(dirname "$0")/.."
 need x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64
 
 echo "== windows/amd64: go build, go vet"
-(
-  export GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc
-  go build -o /dev/null .
-  go vet ./...
-)
+windows=(GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc)
+env "${windows[@]}" go build -o /dev/null .
+env "${windows[@]}" go vet ./...
 
 echo "== darwin/arm64: go vet without cgo"
 export GOOS=darwin GOARCH=arm64
@@ -25,7 +23,7 @@ pure=() skipped=()
 for pkg in $(go list ./...); do
   uses=$(CGO_ENABLED=1 go list -deps -test -f '{{.ImportPath}}' "$pkg" | grep -xF "$cgo_pkgs" || true)
   if [ -n "$uses" ]; then
-    skipped+=("$pkg ($(echo $uses | tr ' ' ','))")
+    skipped+=("$pkg ($(paste -sd, <<<"$uses"))")
   else
     pure+=("$pkg")
   fi
