@@ -60,8 +60,14 @@ func TestEachRuleHasItsMessageAndFix(t *testing.T) {
 		{"bad NISS", func(c *config.Config, _ *cert.Keystore) error { c.Providers[0].NISS = "75031712391"; return nil }, ProviderNISS, "not valid"},
 		{"bad INAMI", func(c *config.Config, _ *cert.Keystore) error { c.Providers[0].INAMI = "5/38861/72/521"; return nil }, ProviderINAMI, "not valid"},
 		{"other person", func(_ *config.Config, k *cert.Keystore) error { k.Identity.SSIN = "79021802145"; return nil }, CertificateIdentity, "79021802145"},
-		{"expired", func(_ *config.Config, k *cert.Keystore) error { k.Identity.NotAfter = now.AddDate(0, -3, 0); return nil }, CertificateValid, "renew it with the eHealth Certificate Manager"},
-		{"not yet valid", func(_ *config.Config, k *cert.Keystore) error { k.Identity.NotBefore = now.AddDate(0, 0, 2); return nil }, CertificateValid, "valid only from"},
+		{"expired", func(_ *config.Config, k *cert.Keystore) error {
+			k.Identity.NotAfter = now.AddDate(0, -3, 0)
+			return nil
+		}, CertificateValid, "renew it with the eHealth Certificate Manager"},
+		{"not yet valid", func(_ *config.Config, k *cert.Keystore) error {
+			k.Identity.NotBefore = now.AddDate(0, 0, 2)
+			return nil
+		}, CertificateValid, "valid only from"},
 		{"acceptance cert", func(_ *config.Config, k *cert.Keystore) error { k.Identity.Environment = "acceptance"; return nil }, CertificateEnvironment, "acceptance certificate"},
 		{"wrong password", func(*config.Config, *cert.Keystore) error { return cert.ErrWrongPassword }, CertificatePassword, "Wrong password"},
 	} {
