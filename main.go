@@ -15,5 +15,6 @@ var exampleConfig []byte
 
 func main() {
 	app.ExampleConfig = exampleConfig
+	attachConsole()
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

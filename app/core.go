@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"ehealth-tray/autostart"
 	"ehealth-tray/cert"
 	"ehealth-tray/checks"
 	"ehealth-tray/config"
@@ -44,6 +45,8 @@ type Options struct {
 	CardPresent func(ctx context.Context) (bool, error)
 	// WatchSettle is the watcher's debounce (0 = its default).
 	WatchSettle time.Duration
+	// Demo disables what makes no sense for a throw-away demo (autostart).
+	Demo bool
 }
 
 // Core owns the active provider, the certificate records, the session,
@@ -57,18 +60,19 @@ type Core struct {
 	records *Records
 	ledger  *reminders.Ledger
 
-	mu       sync.Mutex
-	provider int         // index in cfg.Providers, -1 when none is usable
-	current  string      // keystore path in use for the provider
-	files    []cert.File // last discovery
-	offer    *cert.File  // a newer keystore of the same person, not yet accepted
-	notice   string      // last message, mirrored in the status line
-	card     cardState   // eID availability, for the menu
-	mgr      *session.Manager
-	snap     session.Snapshot
-	notified map[string]bool // session notifications already given, by assertion id + kind
-	stopMgr  context.CancelFunc
-	busy     bool // a dialog or a session start is in progress
+	mu          sync.Mutex
+	provider    int         // index in cfg.Providers, -1 when none is usable
+	current     string      // keystore path in use for the provider
+	files       []cert.File // last discovery
+	offer       *cert.File  // a newer keystore of the same person, not yet accepted
+	notice      string      // last message, mirrored in the status line
+	card        cardState   // eID availability, for the menu
+	mgr         *session.Manager
+	snap        session.Snapshot
+	notified    map[string]bool // session notifications already given, by assertion id + kind
+	stopMgr     context.CancelFunc
+	busy        bool // a dialog or a session start is in progress
+	autostartOn bool
 
 	changed chan struct{}
 }
@@ -155,6 +159,7 @@ func (c *Core) Run(ctx context.Context, states chan tray.State, cmds <-chan tray
 	}
 
 	go c.refreshCard(ctx)
+	c.refreshAutostart()
 	c.checkReminders(ctx)
 	tick := c.clock.NewTimer(c.cfg.Session.CheckInterval.Duration)
 	defer tick.Stop()
@@ -362,6 +367,8 @@ func (c *Core) handle(ctx context.Context, cmd tray.Command) {
 		c.openTarget(ctx, RenewalURL(c.cfg.Language))
 	case tray.CmdSelectProvider:
 		c.selectProvider(ctx, cmd.Provider)
+	case tray.CmdAutostart:
+		c.toggleAutostart()
 	case tray.CmdSettings:
 		c.openSettings(ctx)
 	case tray.CmdOpenLog:
@@ -638,6 +645,46 @@ func (c *Core) setCard(present bool, err error) {
 	c.kick()
 }
 
+// toggleAutostart flips "Start with my session". The menu shows what is on
+// disk afterwards, not what was asked.
+func (c *Core) toggleAutostart() {
+	st, err := autostart.Status()
+	if err == nil {
+		if st.Enabled {
+			err = autostart.Disable()
+		} else {
+			var e autostart.Entry
+			if e, err = autostart.Self(c.autostartArgs()...); err == nil {
+				err = autostart.Enable(e)
+			}
+		}
+	}
+	if err != nil {
+		c.log.Warn("start with my session: not changed", "err", err)
+		c.setNotice("Start with my session: " + err.Error())
+	}
+	c.refreshAutostart()
+}
+
+// autostartArgs keeps an explicit config file for the start at login.
+func (c *Core) autostartArgs() []string {
+	if c.cfg.Path == "" || c.cfg.Path == config.Path("") {
+		return nil
+	}
+	if abs, err := filepath.Abs(c.cfg.Path); err == nil {
+		return []string{"--config", abs}
+	}
+	return nil
+}
+
+func (c *Core) refreshAutostart() {
+	st, err := autostart.Status()
+	c.mu.Lock()
+	c.autostartOn = err == nil && st.Enabled
+	c.mu.Unlock()
+	c.kick()
+}
+
 func (c *Core) openSettings(ctx context.Context) {
 	path := c.cfg.Path
 	if path == "" {
@@ -767,8 +814,7 @@ func (c *Core) stateLocked() tray.State {
 		s.EID.Tooltip = "No eHealth certificate found"
 	case c.card.known && !c.card.present:
 		s.EID.Enabled = false
-		s.EID.Tooltip = c.card.reason
-		s.EID.Label = "Via eID (" + c.card.reason + ")"
+		s.EID.Tooltip = c.card.reason // the tray shows it next to the label
 	}
 	s.Fallback = tray.Item{Visible: true, Enabled: startable, Label: "Fallback procedure (certificate password)…",
 		Tooltip: "Exceptional use only: when your eID card is missing or broken"}
@@ -790,6 +836,11 @@ func (c *Core) stateLocked() tray.State {
 	if c.offer != nil {
 		s.Offer = tray.Item{Visible: true, Enabled: !c.busy, Label: fmt.Sprintf("Use the new certificate (SSIN=%s %s)…", c.offer.SSIN, c.offer.Created.Format("2006-01-02"))}
 	}
+	s.Autostart = tray.Item{Visible: true, Enabled: !c.o.Demo, Label: "Start with my session"}
+	if c.o.Demo {
+		s.Autostart.Tooltip = "not in the demo"
+	}
+	s.AutostartOn = c.autostartOn
 	if len(c.cfg.Providers) > 1 {
 		for _, pr := range c.cfg.Providers {
 			s.Providers = append(s.Providers, pr.Name)

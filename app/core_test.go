@@ -335,3 +335,23 @@ func TestCoreReminderOnceAcrossRestarts(t *testing.T) {
 		t.Fatalf("notes: %+v", r.notes.sent)
 	}
 }
+
+func TestCoreAutostartToggle(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_DIRS", t.TempDir())
+	r := newRig(t)
+	r.start()
+	defer r.stop()
+	r.wait("autostart off", func(s tray.State) bool { return s.Autostart.Visible && s.Autostart.Enabled && !s.AutostartOn })
+	r.click(tray.CmdAutostart)
+	r.wait("autostart on", func(s tray.State) bool { return s.AutostartOn })
+	file := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "autostart", "ehealth-tray.desktop")
+	if _, err := os.Stat(file); err != nil {
+		t.Fatalf("no autostart entry on disk: %v", err)
+	}
+	r.click(tray.CmdAutostart)
+	r.wait("autostart off again", func(s tray.State) bool { return !s.AutostartOn })
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Fatalf("autostart entry left: %v", err)
+	}
+}

@@ -59,6 +59,7 @@ func runDemo(e *env, args []string) int {
 	return e.runTrayApp(trayRun{
 		cfg:          d.cfg,
 		stateDir:     filepath.Join(dir, "state"),
+		demo:         true,
 		passwordHint: fmt.Sprintf("Demo: the certificate password is %q, the eID PIN %s.", demoPassword, demoPIN),
 		ready: func(ctx context.Context, log *slog.Logger) {
 			select {

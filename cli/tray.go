@@ -28,6 +28,7 @@ type trayRun struct {
 	passwordHint string
 	// ready runs once the core is up (the demo drops a renewed keystore).
 	ready func(ctx context.Context, log *slog.Logger)
+	demo  bool
 }
 
 func runTray(e *env, args []string) int {
@@ -78,7 +79,7 @@ func (e *env) runTrayApp(r trayRun) int {
 	notifier := notify.New("eHealth", log)
 	core := app.New(app.Options{
 		Config: r.cfg, StateDir: r.stateDir, Prompter: pr, Notifier: notifier, Log: log,
-		PasswordHint: r.passwordHint, Wake: wake.Listen(ctx, log), LogPath: logPath,
+		PasswordHint: r.passwordHint, Wake: wake.Listen(ctx, log), LogPath: logPath, Demo: r.demo,
 	})
 	states := make(chan tray.State, 1)
 	cmds := make(chan tray.Command)

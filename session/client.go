@@ -12,13 +12,15 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 )
 
 // soapAction is the STS operation (ehealth-protocol.md §1).
 const soapAction = "urn:be:fgov:ehealth:sts:protocol:v1:RequestSecurityToken"
 
-// maxResponse caps the STS answer; a real one is a few KiB.
+// maxResponse caps the STS answer (parseResponse refuses more); a real one
+// is a few KiB.
 const maxResponse = 1 << 20
 
 // ClientOptions configures the STS client.
@@ -30,6 +32,9 @@ type ClientOptions struct {
 	CAFile string
 	// HTTPClient replaces the built-in client (and with it CAFile); for tests.
 	HTTPClient *http.Client
+	// Trust are the STS signing certificates (LoadTrust). When set, every
+	// assertion's signature is verified against them (VerifyResponse).
+	Trust []*x509.Certificate
 }
 
 // Client posts signed requests to the STS.
@@ -37,6 +42,7 @@ type Client struct {
 	url     string
 	timeout time.Duration
 	http    *http.Client
+	trust   []*x509.Certificate
 }
 
 // NewClient checks the options and sets up TLS with the system roots plus
@@ -55,7 +61,7 @@ func NewClient(o ClientOptions) (*Client, error) {
 		tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 		hc = &http.Client{Transport: tr}
 	}
-	return &Client{url: o.URL, timeout: o.Timeout, http: hc}, nil
+	return &Client{url: o.URL, timeout: o.Timeout, http: hc, trust: slices.Clone(o.Trust)}, nil
 }
 
 func rootPool(caFile string) (*x509.CertPool, error) {
@@ -78,8 +84,8 @@ func rootPool(caFile string) (*x509.CertPool, error) {
 }
 
 // RequestToken posts req and returns the STS's assertion. Errors: *STSFault,
-// *STSStatusError, *ResponseError, *NetworkError, *TimeoutError, or ctx's
-// own error when ctx is canceled.
+// *STSStatusError, *ResponseError, *STSSignatureError (with Trust),
+// *NetworkError, *TimeoutError, or ctx's own error when ctx is canceled.
 func (c *Client) RequestToken(ctx context.Context, req *SignedRequest) (*Assertion, error) {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
@@ -104,12 +110,13 @@ func (c *Client) RequestToken(ctx context.Context, req *SignedRequest) (*Asserti
 		return nil, c.transportError(ctx, resp.StatusCode, err)
 	}
 	slog.Debug("STS answered", "url", c.url, "status", resp.StatusCode, "bytes", len(body), "elapsed", time.Since(start))
-	if len(body) > maxResponse {
-		return nil, &ResponseError{Reason: "answer larger than 1 MiB"}
-	}
 
-	a, err := ParseResponse(body, req.RequestID)
+	a, err := parseResponse(body, req.RequestID, c.trust)
 	if resp.StatusCode/100 == 2 {
+		if se, ok := errors.AsType[*STSSignatureError](err); ok {
+			// The user sees a plain message; the cause is for the logs.
+			slog.Warn("STS assertion signature rejected", "url", c.url, "cause", se.Err)
+		}
 		return a, err
 	}
 	// SOAP 1.1 faults come with HTTP 500: a parsed fault says more than

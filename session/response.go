@@ -2,15 +2,29 @@ package session
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/beevik/etree"
+	"github.com/russellhaering/goxmldsig/etreeutils"
 )
 
 const nsSOAErrors = "urn:be:fgov:ehealth:errors:soa:v1"
+
+// Names on the path to the assertion; only these positions count.
+var (
+	nameEnvelope  = xml.Name{Space: nsSOAP, Local: "Envelope"}
+	nameBody      = xml.Name{Space: nsSOAP, Local: "Body"}
+	nameFault     = xml.Name{Space: nsSOAP, Local: "Fault"}
+	nameResponse  = xml.Name{Space: nsSAMLP, Local: "Response"}
+	nameStatus    = xml.Name{Space: nsSAMLP, Local: "Status"}
+	nameAssertion = xml.Name{Space: nsSAML, Local: "Assertion"}
+)
 
 // ResponseError is an STS answer that cannot be used: not XML, not SOAP, not
 // for our request, or missing what a session needs.
@@ -31,9 +45,34 @@ func (e *ResponseError) Unwrap() error { return e.Err }
 // Kind is the error kind shown by the CLI.
 func (e *ResponseError) Kind() string { return "sts-response" }
 
-// ParseResponse reads the STS's SOAP answer to the request requestID. It
-// returns the assertion, or an *STSFault, *STSStatusError or *ResponseError.
+// ParseResponse reads the STS's SOAP answer to the request requestID without
+// checking the STS signature (VerifyResponse does). It returns the assertion,
+// or an *STSFault, *STSStatusError or *ResponseError.
+//
+// Even so it refuses the shapes of a signature-wrapping attack: the body must
+// hold exactly one saml:Assertion, as a child of the samlp:Response in the
+// SOAP Body, with an AssertionID used nowhere else, and the validity is read
+// from that assertion's own single saml:Conditions child.
 func ParseResponse(body []byte, requestID string) (*Assertion, error) {
+	return parseResponse(body, requestID, nil)
+}
+
+// VerifyResponse is ParseResponse plus the check of the assertion's enveloped
+// signature against trust, the STS signing certificates (LoadTrust). The
+// assertion's values are then read from what the signature covers. A bad
+// signature is an *STSSignatureError; an empty trust a *ClientConfigError.
+func VerifyResponse(body []byte, requestID string, trust []*x509.Certificate) (*Assertion, error) {
+	if len(trust) == 0 {
+		return nil, &ClientConfigError{Reason: "no trusted STS certificate to verify the answer with"}
+	}
+	return parseResponse(body, requestID, trust)
+}
+
+// parseResponse verifies the signature only when trust is not empty.
+func parseResponse(body []byte, requestID string, trust []*x509.Certificate) (*Assertion, error) {
+	if len(body) > maxResponse {
+		return nil, &ResponseError{Reason: "answer larger than 1 MiB"}
+	}
 	p, err := scanResponse(body)
 	if err != nil {
 		return nil, err
@@ -55,29 +94,75 @@ func ParseResponse(body []byte, requestID string) (*Assertion, error) {
 		}
 		return nil, &STSStatusError{Code: code, Message: strings.TrimSpace(r.Status.Message)}
 	}
-	if p.assertion == nil {
+	a := p.assertion
+	switch {
+	case p.assertions == 0:
 		return nil, &ResponseError{Reason: "success without a saml:Assertion"}
+	case p.assertions > 1:
+		return nil, &ResponseError{Reason: fmt.Sprintf("%d saml:Assertion elements, want exactly one", p.assertions)}
+	case !a.inResponse:
+		return nil, &ResponseError{Reason: "the saml:Assertion is not a child of the samlp:Response"}
+	case a.id == "":
+		return nil, &ResponseError{Reason: "assertion without AssertionID"}
+	case p.ids[a.id] != 1:
+		return nil, &ResponseError{Reason: fmt.Sprintf("AssertionID %q is used %d times", a.id, p.ids[a.id])}
 	}
-	return p.assertion.toAssertion(r.InResponseTo, body[p.start:p.end])
+	raw := body[a.start:a.end]
+	el, err := a.element(raw)
+	if err != nil {
+		return nil, err
+	}
+	if len(trust) > 0 {
+		if el, err = verifyAssertion(el, a.id, trust); err != nil {
+			return nil, err
+		}
+	}
+	return assertionFrom(el, a.id, r.InResponseTo, raw)
 }
 
 // parsed is what one pass over the response body finds.
 type parsed struct {
-	fault     *soapFault
-	response  *samlResponse
-	assertion *samlAssertion
-	// start and end delimit the first saml:Assertion in the body.
+	fault    *soapFault
+	response *samlResponse
+	// assertions counts the saml:Assertion elements anywhere in the body;
+	// assertion is the first one.
+	assertions int
+	assertion  *rawAssertion
+	// ids counts the AssertionID attributes, of any element, by value.
+	ids map[string]int
+}
+
+// rawAssertion is where the first saml:Assertion sits in the body.
+type rawAssertion struct {
+	// start and end delimit the element's bytes.
 	start, end int64
+	// depth is the element's nesting depth (the root's is 1).
+	depth int
+	// inResponse: a child of Envelope/Body/Response.
+	inResponse bool
+	id         string
+	// scope holds the namespace declarations of its ancestors, outermost first.
+	scope []xml.Attr
+}
+
+// open is an element the scan is inside of.
+type open struct {
+	name xml.Name
+	// ns holds its namespace declarations.
+	ns []xml.Attr
 }
 
 // scanResponse walks the body once with encoding/xml, so that the offsets of
 // the assertion (kept verbatim in Assertion.Raw) come from the same pass that
-// decodes it. A DOCTYPE is refused outright.
+// finds it. A DOCTYPE is refused outright. Nothing is skipped: every element,
+// even inside a fault or the status, is seen and counted.
 func scanResponse(body []byte) (*parsed, error) {
 	d := xml.NewDecoder(bytes.NewReader(body))
-	var p parsed
+	p := parsed{ids: make(map[string]int)}
+	var stack []open
+	// capture collects the tokens of a fault or status being read.
+	var capture *tokenCapture
 	sawRoot := false
-	depth := 0
 	for {
 		offset := d.InputOffset()
 		tok, err := d.Token()
@@ -87,28 +172,37 @@ func scanResponse(body []byte) (*parsed, error) {
 		if err != nil {
 			return nil, &ResponseError{Reason: "malformed XML", Err: err}
 		}
+		if capture != nil {
+			capture.add(tok)
+		}
 		switch t := tok.(type) {
 		case xml.Directive:
 			return nil, &ResponseError{Reason: "DOCTYPE or other directive not allowed"}
 		case xml.StartElement:
-			if depth == 0 {
+			if len(stack) == 0 {
 				if sawRoot {
 					return nil, &ResponseError{Reason: "more than one root element"}
 				}
 				sawRoot = true
-				if t.Name.Space != nsSOAP || t.Name.Local != "Envelope" {
+				if t.Name != nameEnvelope {
 					return nil, &ResponseError{Reason: fmt.Sprintf("root element is {%s}%s, not a SOAP 1.1 Envelope", t.Name.Space, t.Name.Local)}
 				}
 			}
-			consumed, err := p.element(d, t, offset)
-			if err != nil {
+			if err := p.start(t, stack, offset, &capture); err != nil {
 				return nil, err
 			}
-			if !consumed {
-				depth++
-			}
+			stack = append(stack, open{name: t.Name, ns: namespaceDecls(t.Attr)})
 		case xml.EndElement:
-			depth--
+			if a := p.assertion; a != nil && a.end == 0 && len(stack) == a.depth {
+				a.end = d.InputOffset()
+			}
+			stack = stack[:len(stack)-1]
+			if capture != nil && len(stack) == capture.depth {
+				if err := capture.decode(); err != nil {
+					return nil, &ResponseError{Reason: "malformed XML", Err: err}
+				}
+				capture = nil
+			}
 		}
 	}
 	if !sawRoot {
@@ -117,35 +211,153 @@ func scanResponse(body []byte) (*parsed, error) {
 	return &p, nil
 }
 
-// element decodes the elements of interest as the scan meets them and says
-// whether it consumed t (through its end tag). After decoding, the decoder
-// stands at the element's end offset.
-func (p *parsed) element(d *xml.Decoder, t xml.StartElement, start int64) (consumed bool, err error) {
+// start notes the element t, opened at offset inside the elements stack.
+// It starts capturing the first SOAP Fault or the samlp:Status.
+func (p *parsed) start(t xml.StartElement, stack []open, offset int64, capture **tokenCapture) error {
+	seen := make(map[xml.Name]bool, len(t.Attr))
+	for _, a := range t.Attr {
+		if seen[a.Name] {
+			return &ResponseError{Reason: fmt.Sprintf("duplicate attribute %s on %s", a.Name.Local, t.Name.Local)}
+		}
+		seen[a.Name] = true
+		if a.Name.Local == "AssertionID" {
+			p.ids[a.Value]++
+		}
+	}
+	inBody := at(stack, nameEnvelope, nameBody)
+	inResponse := p.response != nil && at(stack, nameEnvelope, nameBody, nameResponse)
 	switch {
-	case t.Name.Space == nsSOAP && t.Name.Local == "Fault" && p.fault == nil:
-		p.fault = new(soapFault)
-		err = d.DecodeElement(p.fault, &t)
-	case t.Name.Space == nsSAMLP && t.Name.Local == "Response" && p.response == nil:
-		p.response = new(samlResponse)
-		for _, a := range t.Attr {
-			if a.Name.Space == "" && a.Name.Local == "InResponseTo" {
-				p.response.InResponseTo = a.Value
+	case t.Name == nameAssertion:
+		p.assertions++
+		if p.assertion == nil {
+			p.assertion = &rawAssertion{start: offset, depth: len(stack) + 1, inResponse: inResponse, id: unqualifiedAttr(t.Attr, "AssertionID")}
+			for _, o := range stack {
+				p.assertion.scope = append(p.assertion.scope, o.ns...)
 			}
 		}
-		return false, nil
-	case t.Name.Space == nsSAMLP && t.Name.Local == "Status" && p.response != nil:
-		err = d.DecodeElement(&p.response.Status, &t)
-	case t.Name.Space == nsSAML && t.Name.Local == "Assertion" && p.response != nil && p.assertion == nil:
-		p.assertion = new(samlAssertion)
-		err = d.DecodeElement(p.assertion, &t)
-		p.start, p.end = start, d.InputOffset()
-	default:
-		return false, nil
+	case t.Name == nameFault && inBody && p.fault == nil:
+		p.fault = new(soapFault)
+		*capture = newTokenCapture(t, len(stack), p.fault)
+	case t.Name == nameResponse && inBody:
+		if p.response != nil {
+			return &ResponseError{Reason: "more than one samlp:Response"}
+		}
+		p.response = &samlResponse{InResponseTo: unqualifiedAttr(t.Attr, "InResponseTo")}
+	case t.Name == nameStatus && inResponse:
+		if p.response.sawStatus {
+			return &ResponseError{Reason: "more than one samlp:Status"}
+		}
+		p.response.sawStatus = true
+		*capture = newTokenCapture(t, len(stack), &p.response.Status)
 	}
+	return nil
+}
+
+// at reports whether the open elements are exactly path.
+func at(stack []open, path ...xml.Name) bool {
+	if len(stack) != len(path) {
+		return false
+	}
+	for i, o := range stack {
+		if o.name != path[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func unqualifiedAttr(attrs []xml.Attr, local string) string {
+	for _, a := range attrs {
+		if a.Name.Space == "" && a.Name.Local == local {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// namespaceDecls returns the xmlns and xmlns:prefix attributes, which the
+// decoder hands over untranslated.
+func namespaceDecls(attrs []xml.Attr) []xml.Attr {
+	var out []xml.Attr
+	for _, a := range attrs {
+		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// tokenCapture records the tokens of one element so that it can be decoded
+// into a struct while the scan goes on through its descendants (decoding it
+// from the scan's decoder would skip them unseen).
+type tokenCapture struct {
+	into   any
+	depth  int
+	tokens []xml.Token
+}
+
+func newTokenCapture(t xml.StartElement, depth int, into any) *tokenCapture {
+	c := &tokenCapture{into: into, depth: depth}
+	c.add(t)
+	return c
+}
+
+// add keeps a copy of tok. Names are already resolved to namespace URIs, so
+// the declarations are dropped: the replay must not resolve them again.
+func (c *tokenCapture) add(tok xml.Token) {
+	tok = xml.CopyToken(tok)
+	if t, ok := tok.(xml.StartElement); ok {
+		attrs := t.Attr[:0]
+		for _, a := range t.Attr {
+			if a.Name.Space != "xmlns" && (a.Name.Space != "" || a.Name.Local != "xmlns") {
+				attrs = append(attrs, a)
+			}
+		}
+		t.Attr = attrs
+		tok = t
+	}
+	c.tokens = append(c.tokens, tok)
+}
+
+func (c *tokenCapture) decode() error {
+	return xml.NewTokenDecoder(c).Decode(c.into)
+}
+
+// Token replays the captured tokens (xml.TokenReader).
+func (c *tokenCapture) Token() (xml.Token, error) {
+	if len(c.tokens) == 0 {
+		return nil, io.EOF
+	}
+	tok := c.tokens[0]
+	c.tokens = c.tokens[1:]
+	return tok, nil
+}
+
+// element parses raw, the assertion's bytes, into a detached element that
+// carries the namespace declarations it inherits, so that its prefixes
+// resolve and its canonical form is the one the STS signed.
+func (a *rawAssertion) element(raw []byte) (*etree.Element, error) {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(raw); err != nil || doc.Root() == nil {
+		return nil, &ResponseError{Reason: "malformed assertion", Err: err}
+	}
+	scope := etree.NewElement("scope")
+	for _, ns := range a.scope {
+		key := ns.Name.Local // "xmlns" for the default namespace
+		if ns.Name.Space != "" {
+			key = ns.Name.Space + ":" + ns.Name.Local
+		}
+		scope.CreateAttr(key, ns.Value)
+	}
+	ctx, err := etreeutils.NewDefaultNSContext().SubContext(scope)
 	if err != nil {
-		return true, &ResponseError{Reason: "malformed XML", Err: err}
+		return nil, &ResponseError{Reason: "namespaces around the assertion", Err: err}
 	}
-	return true, nil
+	el, err := etreeutils.NSDetatch(ctx, doc.Root())
+	if err != nil {
+		return nil, &ResponseError{Reason: "namespaces of the assertion", Err: err}
+	}
+	return el, nil
 }
 
 type soapFault struct {
@@ -180,6 +392,7 @@ func (f *soapFault) stsFault() *STSFault {
 
 type samlResponse struct {
 	InResponseTo string
+	sawStatus    bool
 	Status       struct {
 		Code    statusCode `xml:"urn:oasis:names:tc:SAML:1.0:protocol StatusCode"`
 		Message string     `xml:"urn:oasis:names:tc:SAML:1.0:protocol StatusMessage"`
@@ -191,46 +404,74 @@ type statusCode struct {
 	Sub   *statusCode `xml:"urn:oasis:names:tc:SAML:1.0:protocol StatusCode"`
 }
 
-type samlAssertion struct {
-	ID         string `xml:"AssertionID,attr"`
-	Issuer     string `xml:"Issuer,attr"`
-	Conditions struct {
-		NotBefore    string `xml:"NotBefore,attr"`
-		NotOnOrAfter string `xml:"NotOnOrAfter,attr"`
-	} `xml:"urn:oasis:names:tc:SAML:1.0:assertion Conditions"`
-	Attributes []struct {
-		Name   string   `xml:"AttributeName,attr"`
-		Values []string `xml:"urn:oasis:names:tc:SAML:1.0:assertion AttributeValue"`
-	} `xml:"urn:oasis:names:tc:SAML:1.0:assertion AttributeStatement>Attribute"`
-}
-
-func (a *samlAssertion) toAssertion(inResponseTo string, raw []byte) (*Assertion, error) {
-	if a.ID == "" {
-		return nil, &ResponseError{Reason: "assertion without AssertionID"}
+// assertionFrom reads the session's facts from el: with trust, the element
+// the STS signature covers; without, the assertion as received. Only el's
+// own children count, so nothing nested deeper can stand in for them.
+func assertionFrom(el *etree.Element, id, inResponseTo string, raw []byte) (*Assertion, error) {
+	if el.Tag != "Assertion" || el.NamespaceURI() != nsSAML || attrValue(el, "AssertionID") != id {
+		return nil, &ResponseError{Reason: "the assertion read is not the one found"}
 	}
-	notBefore, err := time.Parse(time.RFC3339Nano, a.Conditions.NotBefore)
+	conditions := childrenNS(el, nsSAML, "Conditions")
+	if len(conditions) != 1 {
+		return nil, &ResponseError{Reason: fmt.Sprintf("%d saml:Conditions in the assertion, want exactly one", len(conditions))}
+	}
+	notBefore, err := time.Parse(time.RFC3339Nano, attrValue(conditions[0], "NotBefore"))
 	if err != nil {
 		return nil, &ResponseError{Reason: "assertion Conditions NotBefore", Err: err}
 	}
-	notOnOrAfter, err := time.Parse(time.RFC3339Nano, a.Conditions.NotOnOrAfter)
+	notOnOrAfter, err := time.Parse(time.RFC3339Nano, attrValue(conditions[0], "NotOnOrAfter"))
 	if err != nil {
 		return nil, &ResponseError{Reason: "assertion Conditions NotOnOrAfter", Err: err}
 	}
-	attrs := make(map[string]string, len(a.Attributes))
-	for _, at := range a.Attributes {
-		if len(at.Values) > 0 {
-			attrs[at.Name] = strings.TrimSpace(at.Values[0])
+	attrs := make(map[string]string)
+	for _, st := range childrenNS(el, nsSAML, "AttributeStatement") {
+		for _, at := range childrenNS(st, nsSAML, "Attribute") {
+			if values := childrenNS(at, nsSAML, "AttributeValue"); len(values) > 0 {
+				attrs[attrValue(at, "AttributeName")] = strings.TrimSpace(charData(values[0]))
+			}
 		}
 	}
 	return &Assertion{
-		ID:           a.ID,
-		Issuer:       a.Issuer,
+		ID:           id,
+		Issuer:       attrValue(el, "Issuer"),
 		InResponseTo: inResponseTo,
 		NotBefore:    notBefore,
 		NotOnOrAfter: notOnOrAfter,
 		Attributes:   attrs,
 		Raw:          bytes.Clone(raw),
 	}, nil
+}
+
+// childrenNS returns el's child elements {ns}local.
+func childrenNS(el *etree.Element, ns, local string) []*etree.Element {
+	var out []*etree.Element
+	for _, c := range el.ChildElements() {
+		if c.Tag == local && c.NamespaceURI() == ns {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// attrValue returns el's unqualified attribute key ("" if absent).
+func attrValue(el *etree.Element, key string) string {
+	for _, a := range el.Attr {
+		if a.Space == "" && a.Key == key {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// charData joins el's own text, split or not by comments.
+func charData(el *etree.Element) string {
+	var b strings.Builder
+	for _, t := range el.Child {
+		if cd, ok := t.(*etree.CharData); ok {
+			b.WriteString(cd.Data)
+		}
+	}
+	return b.String()
 }
 
 // ExplainSOA says in plain language what an eHealth SOA error code means

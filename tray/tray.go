@@ -45,6 +45,9 @@ type State struct {
 	// there are two or more; SelectedProvider is the checked one.
 	Providers        []string
 	SelectedProvider int
+	// Autostart is the "Start with my session" checkbox; AutostartOn its mark.
+	Autostart   Item
+	AutostartOn bool
 	// Labels of the last three lines; empty means the English default.
 	Settings, OpenLog, Quit string
 }
@@ -63,6 +66,7 @@ const (
 	CmdSettings
 	CmdOpenLog
 	CmdQuit
+	CmdAutostart // toggles "Start with my session"
 )
 
 // Command is a menu click. Provider is the index into State.Providers for
@@ -175,6 +179,7 @@ type menu struct {
 	status, eid, fallback, stop *entry
 	cert, offer, renew          *entry
 	providerItems               []*entry
+	autostart                   *entry
 	settings, openLog, quit     *entry
 }
 
@@ -242,6 +247,7 @@ func (v *view) render(ctx context.Context, s State) {
 	for i, e := range m.providerItems {
 		e.apply(Item{Visible: true, Enabled: true, Label: providers[i]}, i == s.SelectedProvider)
 	}
+	m.autostart.apply(s.Autostart, s.AutostartOn)
 	m.settings.apply(Item{Visible: true, Enabled: true, Label: or(s.Settings, "Settings…")}, false)
 	m.openLog.apply(Item{Visible: true, Enabled: true, Label: or(s.OpenLog, "Open log")}, false)
 	m.quit.apply(Item{Visible: true, Enabled: true, Label: or(s.Quit, "Quit")}, false)
@@ -280,6 +286,8 @@ func (v *view) build(ctx context.Context, providers []string) *menu {
 		}
 		systray.AddSeparator()
 	}
+	m.autostart = &entry{mi: systray.AddMenuItemCheckbox("", "", false)}
+	v.listen(ctx, &started, m.autostart.mi.ClickedCh, Command{Kind: CmdAutostart})
 	m.settings = add(cmd(CmdSettings))
 	m.openLog = add(cmd(CmdOpenLog))
 	m.quit = add(cmd(CmdQuit))
@@ -375,6 +383,8 @@ func (k CommandKind) String() string {
 		return "open-log"
 	case CmdQuit:
 		return "quit"
+	case CmdAutostart:
+		return "autostart"
 	}
 	return "unknown"
 }

@@ -53,6 +53,7 @@ func active() State {
 	s.EID = Item{Visible: true, Label: eidLabel, Tooltip: "no card reader found"}
 	s.Stop = Item{Visible: true, Enabled: true, Label: stopLabel}
 	s.Offer = Item{Visible: true, Enabled: true, Label: offerLabel}
+	s.Autostart, s.AutostartOn = Item{Visible: true, Enabled: true, Label: "Start with my session"}, true
 	return s
 }
 
@@ -199,6 +200,7 @@ func TestTrayRendersStatesAndForwardsClicks(t *testing.T) {
 		offerLabel + " (hidden)",
 		renewLabel,
 		"---",
+		"[ ]  (hidden)",
 		"Settings…",
 		"Open log",
 		"Quit",
@@ -221,6 +223,7 @@ func TestTrayRendersStatesAndForwardsClicks(t *testing.T) {
 		offerLabel,
 		renewLabel,
 		"---",
+		"[x] Start with my session",
 		"Settings…",
 		"Open log",
 		"Quit",
@@ -229,6 +232,8 @@ func TestTrayRendersStatesAndForwardsClicks(t *testing.T) {
 	expectCmd(ctx, c, "stop 0")
 	click(ctx, t, d.watcher, items, offerLabel)
 	expectCmd(ctx, c, "use-new-cert 0")
+	click(ctx, t, d.watcher, items, "Start with my session")
+	expectCmd(ctx, c, "autostart 0")
 
 	for _, k := range []struct {
 		kind  icons.Kind
@@ -266,7 +271,7 @@ func TestTrayProviderChoice(t *testing.T) {
 		if len(providers) > 0 {
 			w = append(w, "---")
 		}
-		return append(w, "Instellingen…", "Logboek openen", "Afsluiten")
+		return append(w, "[ ]  (hidden)", "Instellingen…", "Logboek openen", "Afsluiten")
 	}
 	// "An_Janssens" survives dbusmenu's mnemonic underscores.
 	items := waitLayout(ctx, t, d.watcher, want("[ ] Jan Peeters", "[x] An_Janssens"))
