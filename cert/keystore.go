@@ -124,7 +124,8 @@ func decode(data, password []byte, fileName string) (*Keystore, error) {
 // private key, as every eHealth keystore does: Decode and DecodeChain refuse
 // them.
 func toPEM(data, password []byte) ([]*pem.Block, error) {
-	return pkcs12.ToPEM(data, string(password)) //nolint:staticcheck // SA1019: deprecated, but the only multi-key reader; see above.
+	//lint:ignore SA1019 deprecated, but the only multi-key reader; see above.
+	return pkcs12.ToPEM(data, string(password))
 }
 
 // isTrustedCertError tells whether ToPEM failed on Oracle's trustedKeyUsage

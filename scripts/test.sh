@@ -38,6 +38,13 @@ if [ -n "$unformatted" ]; then
   echo "gofmt needed: $unformatted" >&2
   exit 1
 fi
+echo "== staticcheck"
+staticcheck_version=v0.8.2 # pinned: a new release must not turn CI red on its own
+staticcheck=$(go env GOPATH)/bin/staticcheck
+if ! "$staticcheck" -version 2>/dev/null | grep -q "${staticcheck_version#v}"; then
+  go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+fi
+"$staticcheck" ./...
 echo "== Windows cross-build (a Windows-only compile error fails here)"
 scripts/ci-windows-build.sh
 echo "== go test"

@@ -110,7 +110,7 @@ func envelopedSignature(el *etree.Element, id string) (*etree.Element, error) {
 	}
 	walk(el)
 	if len(sigs) != 1 || sigs[0].Parent() != el {
-		return nil, fmt.Errorf("%d ds:Signature elements in the assertion, want one child", len(sigs))
+		return nil, fmt.Errorf("%d ds:Signature in the assertion, want one, as its child", len(sigs))
 	}
 	sig := sigs[0]
 	si := onlyChild(sig, "SignedInfo")

@@ -115,11 +115,11 @@ type verdict struct {
 func New(o Options) (*Watcher, error) {
 	switch {
 	case o.Dir == "":
-		return nil, &Error{Op: "options", Err: errors.New("Dir is empty")}
+		return nil, &Error{Op: "options", Err: errors.New("option Dir is empty")}
 	case o.Match == nil:
-		return nil, &Error{Op: "options", Err: errors.New("Match is nil")}
+		return nil, &Error{Op: "options", Err: errors.New("option Match is nil")}
 	case o.Complete == nil:
-		return nil, &Error{Op: "options", Err: errors.New("Complete is nil")}
+		return nil, &Error{Op: "options", Err: errors.New("option Complete is nil")}
 	}
 	dir, err := filepath.Abs(o.Dir)
 	if err != nil {

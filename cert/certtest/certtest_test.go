@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 these tests check go-pkcs12's deprecated ToPEM, the one API that reads multi-key files
+
 package certtest
 
 import (
