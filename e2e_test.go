@@ -59,6 +59,7 @@ type e2e struct {
 	childDone  chan error
 	logMu      sync.Mutex
 	childLog   strings.Builder
+	extraEnv   []string // added to the app's environment
 }
 
 func (e *e2e) ctx(d time.Duration) context.Context {
@@ -94,6 +95,7 @@ func (e *e2e) startApp() {
 		"FAKE_PINENTRY_CONFIRM=yes",
 		"HOME="+e.dir,
 	)
+	cmd.Env = append(cmd.Env, e.extraEnv...)
 	stderr, _ := cmd.StderrPipe()
 	cmd.Stdout = io.Discard
 	if err := cmd.Start(); err != nil {

@@ -42,6 +42,15 @@ type Config struct {
 	// KeyLabel labels both the private key and its certificate; "" means
 	// DefaultKeyLabel. "Signature" is refused.
 	KeyLabel string
+	// Logger receives which module and slot are used; nil = slog.Default().
+	Logger *slog.Logger
+}
+
+func (c Config) logger() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return slog.Default()
 }
 
 func (c Config) withDefaults() Config {
@@ -106,7 +115,7 @@ func openCard(ctx context.Context, mod *module, cfg Config, pin PINFunc) (*Card,
 	if err != nil {
 		return nil, err
 	}
-	slog.InfoContext(ctx, "eid: using card", "module", mod.path, "slot", slot, "token", cfg.TokenLabel, "key", cfg.KeyLabel)
+	cfg.logger().InfoContext(ctx, "eid: using card", "module", mod.path, "slot", slot, "token", cfg.TokenLabel, "key", cfg.KeyLabel)
 	sh, err := mod.p.OpenSession(slot, pkcs11.CKF_SERIAL_SESSION)
 	if err != nil {
 		return nil, mod.fail("opening a session", err, slot, false)
@@ -338,7 +347,7 @@ func Present(ctx context.Context, cfg Config) (bool, error) {
 	_, _, err = mod.findSlot(cfg.TokenLabel)
 	var eerr *Error
 	if errors.As(err, &eerr) && eerr.Kind() == KindNoCard {
-		slog.DebugContext(ctx, "eid: no card", "module", path, "token", cfg.TokenLabel)
+		cfg.logger().DebugContext(ctx, "eid: no card", "module", path, "token", cfg.TokenLabel)
 		return false, nil
 	}
 	return err == nil, err
