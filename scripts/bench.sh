@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Measures speed and memory against the goals, and prints a table:
+#   scripts/bench.sh              (about 8 minutes: the idle run takes 6)
+#   IDLE=1m scripts/bench.sh      (a shorter idle run)
+#   COUNT=5 scripts/bench.sh      (repetitions of the fast benchmarks; medians are shown)
+# These machines are shared and noisy: read medians and ratios, not single runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${COUNT:-5}
+idle=${IDLE:-5m}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+unset DBUS_SESSION_BUS_ADDRESS
+
+run() { go test -run '^$' "$@" | tee -a "$out" | grep -E '^Benchmark' || true; }
+echo "== fast benchmarks (count=$count)"
+run -bench 'BenchmarkDiscover$' -benchmem -count "$count" ./cert/
+run -bench 'BenchmarkBuildRequest(RSA|EC)$' -benchmem -count "$count" ./session/
+run -bench 'BenchmarkEventLatency$' -benchtime 10x -count "$count" ./watcher/
+run -bench 'BenchmarkColdStartToTray$' -benchtime 5x -count "$count" .
+echo "== idle run ($idle after one minute)"
+EHEALTH_BENCH_IDLE=$idle run -bench 'BenchmarkIdle$' -benchtime 1x -count 1 .
+
+bin=$(mktemp -d)/ehealth-tray
+go build -trimpath -ldflags "-s -w" -o "$bin" .
+size=$(stat -c %s "$bin")
+rm -rf "$(dirname "$bin")"
+
+# median VALUE of UNIT for benchmark NAME over the collected lines
+median() {
+  grep -E "^$1(-[0-9]+)? " "$out" | awk -v unit="$2" '{for (i = 3; i < NF; i++) if ($(i+1) == unit) print $i}' |
+    sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2] + v[NR/2+1]) / 2}'
+}
+ms() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else printf "%.2f", v / 1e6 }'; }
+
+echo
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(go version | cut -d' ' -f3)"
+echo
+echo "| measure | median | goal |"
+echo "|---|---|---|"
+echo "| cold start to tray registration on D-Bus | $(median BenchmarkColdStartToTray ms/start) ms | ≤ 150 ms |"
+echo "| idle resident memory after 1 minute | $(median BenchmarkIdle MB-rss-after-1min) MB | ≤ 25 MB |"
+echo "| idle CPU time over $idle | $(median BenchmarkIdle ms-cpu-idle) ms | ~0 |"
+echo "| idle wake-ups (context switches, all threads) | $(median BenchmarkIdle wakeups/min) /min | none beyond the check timer |"
+echo "| discovery over 2,000 files | $(ms "$(median BenchmarkDiscover ns/op)") ms | ≤ 20 ms |"
+echo "| request build + sign, RSA-2048 keystore key | $(ms "$(median BenchmarkBuildRequestRSA ns/op)") ms | ≤ 5 ms |"
+echo "| request build + sign, P-384 key | $(ms "$(median BenchmarkBuildRequestEC ns/op)") ms | — |"
+echo "| watcher latency, file complete → offer (debounce incl.) | $(median BenchmarkEventLatency median-ms) ms | ≤ 1500 ms |"
+echo "| binary size, stripped (linux/amd64) | $(awk -v s="$size" 'BEGIN {printf "%.1f", s/1048576}') MiB | — |"
