@@ -16,7 +16,7 @@ import (
 
 const nsSOAErrors = "urn:be:fgov:ehealth:errors:soa:v1"
 
-// Names on the path to the assertion; only these positions count.
+// Elements the scan looks for; each counts only at its place in the envelope.
 var (
 	nameEnvelope  = xml.Name{Space: nsSOAP, Local: "Envelope"}
 	nameBody      = xml.Name{Space: nsSOAP, Local: "Body"}
