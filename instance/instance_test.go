@@ -1,11 +1,13 @@
 package instance
 
 import (
+	"bufio"
 	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -25,37 +27,97 @@ func TestSecondInstanceHandsOver(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the first instance was not told")
 	}
+	first.Close()
+	again, err := Acquire(dir)
+	if err != nil {
+		t.Fatalf("start after a clean exit: %v", err)
+	}
+	again.Close()
 }
 
-// TestCrashLeavesNoStaleLock kills a primary held by another process with
-// SIGKILL; the next start must succeed.
-func TestCrashLeavesNoStaleLock(t *testing.T) {
-	if dir := os.Getenv("INSTANCE_HOLDER"); dir != "" {
-		if _, err := Acquire(dir); err != nil {
-			os.Exit(3)
-		}
-		os.Stdout.WriteString("READY\n")
-		time.Sleep(time.Minute)
+// TestHolder runs only in a child process: it takes the instance, prints
+// the outcome, and holds it until killed.
+func TestHolder(t *testing.T) {
+	dir := os.Getenv("INSTANCE_HOLDER")
+	if dir == "" {
 		return
 	}
-	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=TestCrashLeavesNoStaleLock")
-	cmd.Env = append(os.Environ(), "INSTANCE_HOLDER="+dir)
+	<-time.After(time.Until(startAt()))
+	_, err := Acquire(dir)
+	switch {
+	case err == nil:
+		os.Stdout.WriteString("PRIMARY\n")
+	case errors.Is(err, ErrRunning):
+		os.Stdout.WriteString("HANDED-OVER\n")
+		os.Exit(0)
+	default:
+		os.Stdout.WriteString("ERROR " + err.Error() + "\n")
+		os.Exit(1)
+	}
+	time.Sleep(time.Minute)
+}
+
+func startAt() time.Time {
+	ns, _ := time.ParseDuration(os.Getenv("INSTANCE_START_IN"))
+	return time.Now().Add(ns)
+}
+
+func startHolder(t *testing.T, dir string, in time.Duration) (*exec.Cmd, *bufio.Reader) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHolder$")
+	cmd.Env = append(os.Environ(), "INSTANCE_HOLDER="+dir, "INSTANCE_START_IN="+in.String())
 	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	buf := make([]byte, 6)
-	if _, err := out.Read(buf); err != nil || string(buf) != "READY\n" {
-		t.Fatalf("holder: %q %v", buf, err)
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd, bufio.NewReader(out)
+}
+
+// TestSimultaneousStarts: a login autostart and a manual start at the same
+// moment give exactly one primary, the other hands over.
+func TestSimultaneousStarts(t *testing.T) {
+	for round := 0; round < 5; round++ {
+		dir := t.TempDir()
+		var wg sync.WaitGroup
+		results := make([]string, 3)
+		for i := range results {
+			_, out := startHolder(t, dir, 300*time.Millisecond)
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				line, _ := out.ReadString('\n')
+				results[i] = strings.TrimSpace(line)
+			}(i)
+		}
+		wg.Wait()
+		primaries := 0
+		for _, r := range results {
+			switch r {
+			case "PRIMARY":
+				primaries++
+			case "HANDED-OVER":
+			default:
+				t.Fatalf("round %d: %v", round, results)
+			}
+		}
+		if primaries != 1 {
+			t.Fatalf("round %d: %d primaries: %v", round, primaries, results)
+		}
+	}
+}
+
+// TestCrashLeavesNoStaleLock kills the primary with SIGKILL; the next start
+// must become primary.
+func TestCrashLeavesNoStaleLock(t *testing.T) {
+	dir := t.TempDir()
+	cmd, out := startHolder(t, dir, 0)
+	if line, _ := out.ReadString('\n'); line != "PRIMARY\n" {
+		t.Fatalf("holder: %q", line)
 	}
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
 	if _, err := os.Stat(filepath.Join(dir, "instance.sock")); err != nil {
-		t.Fatalf("the crash should have left the socket file for this test to mean anything: %v", err)
-	}
-	if _, err := net.Dial("unix", filepath.Join(dir, "instance.sock")); err == nil {
-		t.Fatal("a dead instance still answers")
+		t.Fatalf("the crash should have left its socket file for this test to mean anything: %v", err)
 	}
 	p, err := Acquire(dir)
 	if err != nil {
