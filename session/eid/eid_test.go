@@ -417,3 +417,32 @@ func TestConcurrentSign(t *testing.T) {
 		}
 	}
 }
+
+// TestNoReader uses OpenSC's PKCS#11 module on a machine without a card
+// reader (no pcscd, or pcscd without readers): it lists zero slots, which
+// must read as "no reader", not as "no card".
+func TestNoReader(t *testing.T) {
+	module := ""
+	for _, p := range []string{"/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so", "/usr/lib/opensc-pkcs11.so", "/usr/lib64/opensc-pkcs11.so"} {
+		if _, err := os.Stat(p); err == nil {
+			module = p
+		}
+	}
+	if module == "" {
+		t.Skip("OpenSC's PKCS#11 module is not installed (Debian opensc-pkcs11; scripts/test.sh installs opensc)")
+	}
+	ctx := context.Background()
+	present, err := eid.Present(ctx, eid.Config{Module: module})
+	var k interface{ Kind() string }
+	if present || !errors.As(err, &k) || k.Kind() != eid.KindNoReader {
+		t.Skipf("this machine has a card reader (present=%v, err=%v): the zero-slot case cannot be shown here", present, err)
+	}
+	pinAsked := false
+	_, err = eid.Open(ctx, eid.Config{Module: module}, func(context.Context) ([]byte, error) { pinAsked = true; return nil, nil })
+	if !errors.As(err, &k) || k.Kind() != eid.KindNoReader || pinAsked {
+		t.Fatalf("Open with zero slots: %v (PIN asked: %v)", err, pinAsked)
+	}
+	if !strings.Contains(err.Error(), "reader") {
+		t.Fatalf("message does not say what is missing: %q", err)
+	}
+}
