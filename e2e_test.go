@@ -42,6 +42,9 @@ func TestMain(m *testing.M) {
 		app.ExampleConfig = exampleConfig
 		os.Exit(cli.Main(a, os.Stdin, os.Stdout, os.Stderr))
 	}
+	// The tests read English texts, whatever the machine's locale; the
+	// children inherit it.
+	_ = os.Setenv("LC_ALL", "C")
 	os.Exit(m.Run())
 }
 

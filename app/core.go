@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"ehealth-tray/cert"
 	"ehealth-tray/checks"
 	"ehealth-tray/config"
+	"ehealth-tray/i18n"
 	"ehealth-tray/icons"
 	"ehealth-tray/notify"
 	"ehealth-tray/prompt"
@@ -47,6 +47,8 @@ type Options struct {
 	WatchSettle time.Duration
 	// Demo disables what makes no sense for a throw-away demo (autostart).
 	Demo bool
+	// Localizer words everything the practitioner reads (nil = English).
+	Localizer *i18n.Localizer
 }
 
 // Core owns the active provider, the certificate records, the session,
@@ -55,6 +57,7 @@ type Options struct {
 type Core struct {
 	o       Options
 	cfg     *config.Config
+	loc     *i18n.Localizer
 	log     *slog.Logger
 	clock   session.Clock
 	records *Records
@@ -104,6 +107,7 @@ func New(o Options) *Core {
 	c := &Core{
 		o:        o,
 		cfg:      &o.Config,
+		loc:      o.Localizer,
 		log:      o.Log,
 		clock:    o.Clock,
 		provider: -1,
@@ -274,13 +278,17 @@ func (c *Core) openFunc() session.OpenFunc {
 		p, _ := c.activeProvider()
 		op := &Opener{
 			Config: c.cfg, Provider: p, KeystorePath: c.current, Log: c.log,
-			Secrets:    PromptSecrets{Prompter: c.o.Prompter, Hint: c.o.PasswordHint},
+			Secrets:    c.secrets(),
 			Now:        c.clock.Now,
 			OnKeystore: c.recordKeystore,
 		}
 		c.mu.Unlock()
 		return op.Open(ctx, m)
 	}
+}
+
+func (c *Core) secrets() PromptSecrets {
+	return PromptSecrets{Prompter: c.o.Prompter, Hint: c.o.PasswordHint, Localizer: c.loc}
 }
 
 // recordKeystore remembers a keystore's identity once it was opened with its
@@ -308,30 +316,30 @@ func (c *Core) onSession(ctx context.Context, s session.Snapshot) {
 	case session.StateActive, session.StateEndingSoon:
 		if s.Err != nil && s.Err != prev.Err && !IsCancel(s.Err) {
 			// A renewal failed; the previous session goes on.
-			c.notice = "Renewal failed: " + ErrorMessage(s.Err)
-			n = &notify.Notification{Title: "eHealth session not renewed", Body: c.notice, Urgency: notify.Normal}
+			c.notice = c.loc.T("status.renewal-failed", map[string]any{"Error": ErrorMessage(c.loc, s.Err)})
+			n = &notify.Notification{Title: c.loc.T("notify.not-renewed"), Body: c.notice, Urgency: notify.Normal}
 		} else if prev.State == session.StateStarting || s.AssertionID != prev.AssertionID {
 			c.notice = ""
 		}
 		if s.State == session.StateEndingSoon && once("ending") {
-			body := "Your eHealth session ends at " + hm(s.NotOnOrAfter) + "."
+			at := map[string]any{"Time": c.loc.Time(s.NotOnOrAfter)}
+			body := c.loc.T("notify.ending-fallback", at)
 			if s.Method == session.MethodEID {
-				body += " Click Renew via eID to renew it (your eID PIN will be asked)."
-			} else {
-				body += " Start a new session from the menu if you still need one."
+				body = c.loc.T("notify.ending-eid", at)
 			}
-			n = &notify.Notification{Title: "eHealth session ending", Body: body, Urgency: notify.Normal}
-			c.notice = "Session ends at " + hm(s.NotOnOrAfter) + " — renew"
+			n = &notify.Notification{Title: c.loc.T("notify.ending"), Body: body, Urgency: notify.Normal}
+			c.notice = c.loc.T("status.ends-at", at)
 		}
 	case session.StateExpired:
 		if once("ended") {
-			n = &notify.Notification{Title: "eHealth session ended", Body: "Your eHealth session ended at " + hm(s.NotOnOrAfter) + ".", Urgency: notify.Normal}
-			c.notice = "Session ended at " + hm(s.NotOnOrAfter)
+			at := map[string]any{"Time": c.loc.Time(s.NotOnOrAfter)}
+			n = &notify.Notification{Title: c.loc.T("notify.ended"), Body: c.loc.T("notify.ended-body", at), Urgency: notify.Normal}
+			c.notice = c.loc.T("status.ended-at", at)
 		}
 	case session.StateFailed:
 		if !IsCancel(s.Err) {
-			c.notice = ErrorMessage(s.Err)
-			n = &notify.Notification{Title: "eHealth session not started", Body: c.notice, Urgency: notify.Critical}
+			c.notice = ErrorMessage(c.loc, s.Err)
+			n = &notify.Notification{Title: c.loc.T("notify.not-started"), Body: c.notice, Urgency: notify.Critical}
 		}
 	}
 	c.mu.Unlock()
@@ -364,7 +372,7 @@ func (c *Core) handle(ctx context.Context, cmd tray.Command) {
 	case tray.CmdUseNewCert:
 		c.background(ctx, func() { c.useNewCertificate(ctx) })
 	case tray.CmdRenew:
-		c.openTarget(ctx, RenewalURL(c.cfg.Language))
+		c.openTarget(ctx, RenewalURL(c.loc.Lang()))
 	case tray.CmdSelectProvider:
 		c.selectProvider(ctx, cmd.Provider)
 	case tray.CmdAutostart:
@@ -410,12 +418,12 @@ func (c *Core) startEID(ctx context.Context) {
 	present, err := c.o.CardPresent(ctx)
 	c.setCard(present, err)
 	if err != nil || !present {
-		msg := "No eID card found: insert your card in the reader, or use the fallback procedure"
+		msg := c.loc.T("status.no-card")
 		if err != nil {
-			msg = ErrorMessage(err)
+			msg = ErrorMessage(c.loc, err)
 		}
 		c.setNotice(msg)
-		c.notify(ctx, notify.Notification{Title: "eHealth session via eID", Body: msg, Urgency: notify.Normal})
+		c.notify(ctx, notify.Notification{Title: c.loc.T("notify.eid"), Body: msg, Urgency: notify.Normal})
 		return
 	}
 	c.start(ctx, session.MethodEID)
@@ -423,10 +431,9 @@ func (c *Core) startEID(ctx context.Context) {
 
 func (c *Core) startFallback(ctx context.Context) {
 	ok, err := c.o.Prompter.Confirm(ctx, prompt.Request{
-		Title: "eHealth fallback procedure",
-		Description: "The fallback procedure opens a session with your eHealth certificate's password only.\n\n" +
-			"eHealth allows it for exceptional cases only (forgotten, lost or broken eID card); systematic use is not allowed. Continue?",
-		OK: "Start fallback session", Cancel: "Cancel",
+		Title:       c.loc.T("dialog.fallback-title"),
+		Description: c.loc.T("dialog.fallback"),
+		OK:          c.loc.T("dialog.fallback-ok"), Cancel: c.loc.T("dialog.cancel"),
 	})
 	if err != nil || !ok {
 		return
@@ -459,14 +466,14 @@ func (c *Core) consider(ctx context.Context, path string) {
 		path != c.current && c.newerThanCurrent(f) && (c.offer == nil || f.Created.After(c.offer.Created))
 	if newer {
 		c.offer = &f
-		c.notice = "New eHealth certificate found"
+		c.notice = c.loc.T("notify.offer")
 	}
 	c.mu.Unlock()
 	if newer {
 		c.log.Info("newer keystore found", "file", filepath.Base(path))
 		c.notify(ctx, notify.Notification{
-			Title: "New eHealth certificate found",
-			Body:  filepath.Base(path) + "\nChoose “Use the new certificate” in the eHealth menu to switch to it.",
+			Title: c.loc.T("notify.offer"),
+			Body:  c.loc.T("notify.offer-body", map[string]any{"File": filepath.Base(path)}),
 		})
 	}
 	c.kick()
@@ -493,18 +500,17 @@ func (c *Core) useNewCertificate(ctx context.Context) {
 	if offer == nil {
 		return
 	}
-	secrets := PromptSecrets{Prompter: c.o.Prompter, Hint: c.o.PasswordHint}
-	pw, err := secrets.KeystorePassword(ctx, offer.Path)
+	pw, err := c.secrets().KeystorePassword(ctx, offer.Path)
 	if err != nil {
 		if !IsCancel(err) {
-			c.setNotice(ErrorMessage(err))
+			c.setNotice(ErrorMessage(c.loc, err))
 		}
 		return
 	}
 	ks, err := cert.Open(offer.Path, pw)
 	prompt.Zero(pw)
 	if err != nil {
-		c.setNotice("New certificate not used: " + ErrorMessage(err))
+		c.setNotice(c.loc.T("status.new-cert-not-used", map[string]any{"Reason": ErrorMessage(c.loc, err)}))
 		return
 	}
 	id := ks.Identity
@@ -513,27 +519,28 @@ func (c *Core) useNewCertificate(ctx context.Context) {
 	var refuse string
 	switch {
 	case id.SSIN != string(niss):
-		refuse = fmt.Sprintf("it belongs to SSIN %s, not to %s (SSIN %s)", id.SSIN, p.Name, niss)
+		refuse = c.loc.T("refuse.other-person", map[string]any{"SSIN": id.SSIN, "Name": p.Name, "NISS": string(niss)})
 	case cert.StatusAt(id.NotBefore, id.NotAfter, now, 0) != cert.StatusValid && cert.StatusAt(id.NotBefore, id.NotAfter, now, 0) != cert.StatusRenewSoon:
-		refuse = "it is not valid now (valid " + day(id.NotBefore) + " to " + day(id.NotAfter) + ")"
+		refuse = c.loc.T("refuse.not-valid", map[string]any{"From": c.loc.Date(id.NotBefore), "Until": c.loc.Date(id.NotAfter)})
 	case hadOld && !id.NotAfter.After(oldRec.Identity.NotAfter):
-		refuse = "it does not end later than the current one (" + day(oldRec.Identity.NotAfter) + ")"
+		refuse = c.loc.T("refuse.not-later", map[string]any{"Date": c.loc.Date(oldRec.Identity.NotAfter)})
 	case id.Environment != c.cfg.Environment:
-		refuse = "it is for " + id.Environment + ", not " + c.cfg.Environment
+		refuse = c.loc.T("refuse.environment", map[string]any{"Environment": checks.EnvironmentName(c.loc, id.Environment), "Configured": checks.EnvironmentName(c.loc, c.cfg.Environment)})
 	}
 	if refuse != "" {
-		c.setNotice("New certificate not used: " + refuse)
-		c.notify(ctx, notify.Notification{Title: "New eHealth certificate refused", Body: "The new certificate was not used: " + refuse, Urgency: notify.Normal})
+		c.setNotice(c.loc.T("status.new-cert-not-used", map[string]any{"Reason": refuse}))
+		c.notify(ctx, notify.Notification{Title: c.loc.T("notify.new-cert-refused"), Body: c.loc.T("notify.new-cert-refused-body", map[string]any{"Reason": refuse}), Urgency: notify.Normal})
 		return
 	}
 	c.recordKeystore(offer.Path, id)
 	c.mu.Lock()
 	c.current = offer.Path
 	c.offer = nil
-	c.notice = "Now using the certificate valid until " + day(id.NotAfter)
+	until := map[string]any{"Date": c.loc.Date(id.NotAfter)}
+	c.notice = c.loc.T("status.new-cert-in-use", until)
 	c.mu.Unlock()
 	c.log.Info("switched to the new keystore", "file", filepath.Base(offer.Path), "not_after", id.NotAfter)
-	c.notify(ctx, notify.Notification{Title: "New eHealth certificate in use", Body: "Valid until " + day(id.NotAfter) + "."})
+	c.notify(ctx, notify.Notification{Title: c.loc.T("notify.new-cert-in-use"), Body: c.loc.T("notify.new-cert-in-use-body", until)})
 	c.checkReminders(ctx)
 }
 
@@ -605,7 +612,7 @@ func (c *Core) checkReminders(ctx context.Context) {
 	if err := c.ledger.Mark(now, mark...); err != nil {
 		c.log.Warn("reminder ledger not saved; reminders may repeat after a restart", "err", err)
 	}
-	title, body := reminderText(r)
+	title, body := c.reminderText(r)
 	c.setNotice(title)
 	c.notify(ctx, notify.Notification{Title: title, Body: body, Urgency: reminderUrgency(r)})
 }
@@ -617,13 +624,12 @@ func reminderUrgency(r *reminders.Reminder) int {
 	return notify.Normal
 }
 
-func reminderText(r *reminders.Reminder) (string, string) {
+func (c *Core) reminderText(r *reminders.Reminder) (string, string) {
+	date := map[string]any{"Date": c.loc.Date(r.NotAfter)}
 	if r.Expired {
-		return "eHealth certificate expired",
-			"Your eHealth certificate expired on " + day(r.NotAfter) + ". It cannot be renewed any more: request a new one with the eHealth Certificate Manager (menu: Renew certificate…)."
+		return c.loc.T("notify.cert-expired"), c.loc.T("notify.cert-expired-body", date)
 	}
-	return fmt.Sprintf("eHealth certificate expires in %s", plural(r.DaysLeft, "day")),
-		"Your eHealth certificate is valid until " + day(r.NotAfter) + ". Renew it now with the eHealth Certificate Manager (menu: Renew certificate…); renewal is no longer possible once it has expired."
+	return c.loc.N("notify.cert-expires", r.DaysLeft), c.loc.T("notify.cert-expires-body", date)
 }
 
 func (c *Core) refreshCard(ctx context.Context) {
@@ -637,9 +643,9 @@ func (c *Core) setCard(present bool, err error) {
 	c.mu.Lock()
 	c.card = cardState{known: true, present: present}
 	if err != nil {
-		c.card.reason = ErrorMessage(err)
+		c.card.reason = ErrorMessage(c.loc, err)
 	} else if !present {
-		c.card.reason = "No eID card in the reader"
+		c.card.reason = c.loc.T("status.no-card-in-reader")
 	}
 	c.mu.Unlock()
 	c.kick()
@@ -661,7 +667,7 @@ func (c *Core) toggleAutostart() {
 	}
 	if err != nil {
 		c.log.Warn("start with my session: not changed", "err", err)
-		c.setNotice("Start with my session: " + err.Error())
+		c.setNotice(c.loc.T("status.autostart-failed", map[string]any{"Error": err.Error()}))
 	}
 	c.refreshAutostart()
 }
@@ -704,7 +710,7 @@ func (c *Core) openSettings(ctx context.Context) {
 func (c *Core) openTarget(ctx context.Context, target string) {
 	if err := c.o.OpenTarget(ctx, target); err != nil {
 		c.log.Warn("could not open", "target", target, "err", err)
-		c.setNotice("Could not open " + target)
+		c.setNotice(c.loc.T("status.open-failed", map[string]any{"Target": target}))
 	}
 }
 
@@ -757,10 +763,11 @@ func (c *Core) State() tray.State {
 
 func (c *Core) stateLocked() tray.State {
 	now := c.clock.Now()
+	l := c.loc
 	s := tray.State{
 		Title:    "eHealth",
-		Settings: "Settings…", OpenLog: "Open log", Quit: "Quit",
-		Renew: tray.Item{Visible: true, Enabled: true, Label: "Renew certificate…"},
+		Settings: l.T("menu.settings"), OpenLog: l.T("menu.open-log"), Quit: l.T("menu.quit"),
+		Renew: tray.Item{Visible: true, Enabled: true, Label: l.T("menu.renew")},
 	}
 	p, hasP := c.activeProvider()
 	rec, hasRec := c.records.Get(c.current)
@@ -771,74 +778,80 @@ func (c *Core) stateLocked() tray.State {
 	if (state == session.StateActive || state == session.StateEndingSoon) && !now.Before(snap.NotOnOrAfter) {
 		state = session.StateExpired
 	}
-	via := "via eID"
+	via := l.T("status.via-eid")
 	if snap.Method == session.MethodFallback {
-		via = "fallback procedure"
+		via = l.T("status.via-fallback")
 	}
+	end := l.Time(snap.NotOnOrAfter)
 	problem := c.problemLocked(p, hasP, rec, hasRec, now)
+	var status string
 	switch {
 	case state == session.StateActive:
 		s.Icon = icons.KindActive
-		s.Tooltip = "eHealth: active until " + hm(snap.NotOnOrAfter) + " (" + via + ")"
+		status = l.T("status.active", map[string]any{"Time": end, "Via": via})
 	case state == session.StateEndingSoon:
 		s.Icon = icons.KindEndingSoon
-		s.Tooltip = "eHealth: ends at " + hm(snap.NotOnOrAfter) + " — renew"
+		status = l.T("status.ending", map[string]any{"Time": end})
 	case state == session.StateStarting:
 		s.Icon = icons.KindConnecting
-		s.Tooltip = "eHealth: connecting…"
+		status = l.T("status.connecting")
 	case problem != "":
 		s.Icon = icons.KindProblem
-		s.Tooltip = "eHealth: " + problem
+		status = problem
 	default:
 		s.Icon = icons.KindNone
-		s.Tooltip = "eHealth: no session"
+		status = l.T("status.none")
 	}
-	name := "No provider"
+	if s.Icon == icons.KindProblem {
+		s.Tooltip = l.T("tooltip.problem", map[string]any{"Problem": problem})
+	} else {
+		s.Tooltip = l.T("tooltip.session", map[string]any{"Status": status})
+	}
+	name := l.T("status.no-provider")
 	if hasP {
 		name = p.Name
 	}
-	s.Status = name + " — " + s.Tooltip[len("eHealth: "):]
+	s.Status = name + " — " + status
 	if c.notice != "" && state != session.StateStarting {
 		s.Status += " · " + c.notice
 	}
 
 	startable := hasP && c.current != "" && state != session.StateStarting && !c.busy
-	s.EID = tray.Item{Visible: true, Enabled: startable, Label: "Via eID"}
+	s.EID = tray.Item{Visible: true, Enabled: startable, Label: l.T("menu.eid")}
 	if state == session.StateActive || state == session.StateEndingSoon {
-		s.EID.Label = "Renew via eID"
+		s.EID.Label = l.T("menu.eid-renew")
 	}
 	switch {
 	case !hasP:
-		s.EID.Tooltip = "Select a provider first"
+		s.EID.Tooltip = l.T("menu.eid-no-provider")
 	case c.current == "":
-		s.EID.Tooltip = "No eHealth certificate found"
+		s.EID.Tooltip = l.T("menu.eid-no-certificate")
 	case c.card.known && !c.card.present:
 		s.EID.Enabled = false
 		s.EID.Tooltip = c.card.reason // the tray shows it next to the label
 	}
-	s.Fallback = tray.Item{Visible: true, Enabled: startable, Label: "Fallback procedure (certificate password)…",
-		Tooltip: "Exceptional use only: when your eID card is missing or broken"}
-	s.Stop = tray.Item{Visible: state == session.StateActive || state == session.StateEndingSoon, Enabled: true, Label: "Stop session"}
+	s.Fallback = tray.Item{Visible: true, Enabled: startable, Label: l.T("menu.fallback"), Tooltip: l.T("menu.fallback-tip")}
+	s.Stop = tray.Item{Visible: state == session.StateActive || state == session.StateEndingSoon, Enabled: true, Label: l.T("menu.stop")}
 
 	switch {
 	case hasRec:
 		left := cert.DaysLeft(rec.Identity.NotAfter, now)
 		if left < 0 || !now.Before(rec.Identity.NotAfter) {
-			s.Cert = "Certificate expired on " + day(rec.Identity.NotAfter)
+			s.Cert = l.T("menu.cert-expired", map[string]any{"Date": l.Date(rec.Identity.NotAfter)})
 		} else {
-			s.Cert = fmt.Sprintf("Certificate valid until %s (%s)", day(rec.Identity.NotAfter), plural(left, "day"))
+			s.Cert = l.T("menu.cert-valid", map[string]any{"Date": l.Date(rec.Identity.NotAfter), "Days": l.N("unit.days", left)})
 		}
 	case c.current != "":
-		s.Cert = "Certificate " + filepath.Base(c.current) + " (validity shown after first use)"
+		s.Cert = l.T("menu.cert-unknown", map[string]any{"File": filepath.Base(c.current)})
 	default:
-		s.Cert = "Certificate: none"
+		s.Cert = l.T("menu.cert-none")
 	}
 	if c.offer != nil {
-		s.Offer = tray.Item{Visible: true, Enabled: !c.busy, Label: fmt.Sprintf("Use the new certificate (SSIN=%s %s)…", c.offer.SSIN, c.offer.Created.Format("2006-01-02"))}
+		s.Offer = tray.Item{Visible: true, Enabled: !c.busy, Label: l.T("menu.use-new-cert", map[string]any{"SSIN": c.offer.SSIN, "Date": l.Date(c.offer.Created)})}
 	}
-	s.Autostart = tray.Item{Visible: true, Enabled: !c.o.Demo, Label: "Start with my session"}
+	s.Autostart = tray.Item{Visible: true, Enabled: !c.o.Demo, Label: l.T("menu.autostart")}
 	if c.o.Demo {
-		s.Autostart.Tooltip = "not in the demo"
+		s.Autostart.Tooltip = l.T("menu.autostart-demo")
 	}
 	s.AutostartOn = c.autostartOn
 	if len(c.cfg.Providers) > 1 {
@@ -854,33 +867,23 @@ func (c *Core) stateLocked() tray.State {
 func (c *Core) problemLocked(p config.Provider, hasP bool, rec Record, hasRec bool, now time.Time) string {
 	switch {
 	case !hasP && len(c.cfg.Providers) == 0:
-		return "no provider configured — open Settings…"
+		return c.loc.T("problem.no-provider")
 	case !hasP:
-		return "select exactly one provider"
+		return c.loc.T("problem.select-provider")
 	}
 	if _, err := cert.ParseNISS(p.NISS); err != nil {
-		return "NISS missing or invalid — enter it in Settings…"
+		return c.loc.T("problem.niss")
 	}
 	if _, err := cert.ParseINAMI(p.INAMI); err != nil {
-		return "INAMI number missing or invalid — enter it in Settings…"
+		return c.loc.T("problem.inami")
 	}
 	if c.current == "" {
-		return "no eHealth certificate — import it with the eHealth Certificate Manager"
+		return c.loc.T("problem.no-certificate")
 	}
 	if hasRec && !now.Before(rec.Identity.NotAfter) {
-		return "certificate expired — request a new one"
+		return c.loc.T("problem.certificate-expired")
 	}
 	return ""
-}
-
-func hm(t time.Time) string  { return t.Local().Format("15:04") }
-func day(t time.Time) string { return t.Local().Format("2006-01-02") }
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 func normalNISS(s string) string {

@@ -12,6 +12,7 @@ import (
 	"ehealth-tray/cert"
 	"ehealth-tray/cert/certtest"
 	"ehealth-tray/config"
+	"ehealth-tray/i18n"
 	"ehealth-tray/icons"
 	"ehealth-tray/notify"
 	"ehealth-tray/prompt"
@@ -127,6 +128,7 @@ type rig struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 	last     tray.State
+	loc      *i18n.Localizer // nil: English
 }
 
 func newRig(t *testing.T) *rig {
@@ -176,6 +178,7 @@ func (r *rig) start() {
 		CardPresent: func(context.Context) (bool, error) { return false, nil },
 		WatchSettle: 100 * time.Millisecond,
 		OpenTarget:  func(context.Context, string) error { return nil },
+		Localizer:   r.loc,
 	})
 	go func() { defer close(r.done); _ = core.Run(ctx, r.states, r.cmds) }()
 }

@@ -8,12 +8,13 @@ import (
 	"crypto"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"ehealth-tray/cert"
+	"ehealth-tray/checks"
 	"ehealth-tray/config"
+	"ehealth-tray/i18n"
 	"ehealth-tray/prompt"
 	"ehealth-tray/session"
 	"ehealth-tray/session/eid"
@@ -30,10 +31,14 @@ type Secrets interface {
 
 // CheckError is a pre-connection rule that failed while opening a session.
 type CheckError struct {
-	kind, msg string
+	kind string
+	text func(l *i18n.Localizer) string
 }
 
-func (e *CheckError) Error() string { return e.msg }
+func (e *CheckError) Error() string { return e.text(nil) }
+
+// Localize words the error in the language of l (i18n.Localized).
+func (e *CheckError) Localize(l *i18n.Localizer) string { return e.text(l) }
 
 // Kind is the CLI error kind.
 func (e *CheckError) Kind() string { return e.kind }
@@ -111,7 +116,7 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 // identity and validity rules before anything is signed.
 func (o *Opener) openKeystore(ctx context.Context, now time.Time) (*cert.Keystore, error) {
 	if o.KeystorePath == "" {
-		return nil, &CheckError{"certificate-not-found", "No eHealth certificate found for this provider: import it with the eHealth Certificate Manager"}
+		return nil, &CheckError{"certificate-not-found", func(l *i18n.Localizer) string { return l.T("error.certificate-not-found") }}
 	}
 	pw, err := o.Secrets.KeystorePassword(ctx, o.KeystorePath)
 	if err != nil {
@@ -128,7 +133,9 @@ func (o *Opener) openKeystore(ctx context.Context, now time.Time) (*cert.Keystor
 		return nil, err
 	}
 	if id.SSIN != string(niss) {
-		return nil, &CheckError{"identity-mismatch", fmt.Sprintf("The certificate belongs to SSIN %s, not to %s's NISS %s", id.SSIN, o.Provider.Name, niss)}
+		return nil, &CheckError{"identity-mismatch", func(l *i18n.Localizer) string {
+			return l.T("error.identity-mismatch", map[string]any{"SSIN": id.SSIN, "Name": o.Provider.Name, "NISS": string(niss)})
+		}}
 	}
 	// Recorded even when expired: the menu can then say so without a password.
 	if o.OnKeystore != nil {
@@ -136,12 +143,18 @@ func (o *Opener) openKeystore(ctx context.Context, now time.Time) (*cert.Keystor
 	}
 	switch cert.StatusAt(id.NotBefore, id.NotAfter, now, 0) {
 	case cert.StatusExpired:
-		return nil, &CheckError{"certificate-expired", "The eHealth certificate expired on " + id.NotAfter.Local().Format("2006-01-02") + ": renew it with the eHealth Certificate Manager"}
+		return nil, &CheckError{"certificate-expired", func(l *i18n.Localizer) string {
+			return l.T("error.certificate-expired", map[string]any{"Date": l.Date(id.NotAfter)})
+		}}
 	case cert.StatusNotYetValid:
-		return nil, &CheckError{"certificate-not-yet-valid", "The eHealth certificate is valid only from " + id.NotBefore.Local().Format("2006-01-02 15:04")}
+		return nil, &CheckError{"certificate-not-yet-valid", func(l *i18n.Localizer) string {
+			return l.T("error.certificate-not-yet-valid", map[string]any{"DateTime": l.DateTime(id.NotBefore)})
+		}}
 	}
 	if id.Environment != o.Config.Environment {
-		return nil, &CheckError{"certificate-environment", fmt.Sprintf("This is a %s certificate, but the app is set to %s", id.Environment, o.Config.Environment)}
+		return nil, &CheckError{"certificate-environment", func(l *i18n.Localizer) string {
+			return l.T("error.certificate-environment", map[string]any{"Environment": checks.EnvironmentName(l, id.Environment), "Configured": checks.EnvironmentName(l, o.Config.Environment)})
+		}}
 	}
 	return ks, nil
 }

@@ -6,12 +6,12 @@ package checks
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"ehealth-tray/cert"
 	"ehealth-tray/config"
+	"ehealth-tray/i18n"
 )
 
 // Stable check ids, in the order they are evaluated.
@@ -44,23 +44,26 @@ type Input struct {
 	Keystore *cert.Keystore
 	OpenErr  error
 	Now      time.Time
+	// Localizer words the messages (nil = English).
+	Localizer *i18n.Localizer
 }
 
 // Evaluate runs every rule. A rule that cannot be judged because an earlier
 // one failed is reported as not passed, saying which one blocks it.
 func Evaluate(in Input) []Check {
 	var out []Check
+	l := in.Localizer
 	add := func(id string, ok bool, msg string) { out = append(out, Check{ID: id, OK: ok, Message: msg}) }
-	blocked := func(id, by string) { add(id, false, "Not checked: "+by+" must pass first") }
+	blocked := func(id, by string) { add(id, false, l.T("check.blocked", map[string]any{"Check": by})) }
 
 	selected := in.Config.SelectedProviders()
 	switch {
 	case len(in.Config.Providers) == 0:
-		add(ProviderSelected, false, "No provider configured: add a [[provider]] with your name, NISS and INAMI to "+configName(in.Config))
+		add(ProviderSelected, false, l.T("check.no-provider", map[string]any{"File": configName(in.Config)}))
 	case len(selected) != 1:
-		add(ProviderSelected, false, fmt.Sprintf("%d providers are selected: select exactly one (selected = true)", len(selected)))
+		add(ProviderSelected, false, l.N("check.providers-selected", len(selected)))
 	default:
-		add(ProviderSelected, true, "Provider: "+selected[0].Name)
+		add(ProviderSelected, true, l.T("check.provider", map[string]any{"Name": selected[0].Name}))
 	}
 	p := in.Provider
 	if p == nil {
@@ -73,20 +76,20 @@ func Evaluate(in Input) []Check {
 	niss, nissErr := cert.ParseNISS(p.NISS)
 	switch {
 	case strings.TrimSpace(p.NISS) == "":
-		add(ProviderNISS, false, "NISS not registered: enter it in the provider profile (niss = \"…\")")
+		add(ProviderNISS, false, l.T("check.niss-missing"))
 	case nissErr != nil:
-		add(ProviderNISS, false, fmt.Sprintf("NISS %q is not valid (%v): correct it in the provider profile", p.NISS, nissErr))
+		add(ProviderNISS, false, l.T("check.niss-invalid", map[string]any{"Value": p.NISS, "Reason": nissErr.Error()}))
 	default:
-		add(ProviderNISS, true, "NISS "+niss.Format())
+		add(ProviderNISS, true, l.T("check.niss-ok", map[string]any{"NISS": niss.Format()}))
 	}
 	inami, inamiErr := cert.ParseINAMI(p.INAMI)
 	switch {
 	case strings.TrimSpace(p.INAMI) == "":
-		add(ProviderINAMI, false, "INAMI number not registered: enter it in the provider profile (inami = \"…\")")
+		add(ProviderINAMI, false, l.T("check.inami-missing"))
 	case inamiErr != nil:
-		add(ProviderINAMI, false, fmt.Sprintf("INAMI number %q is not valid (%v): correct it in the provider profile", p.INAMI, inamiErr))
+		add(ProviderINAMI, false, l.T("check.inami-invalid", map[string]any{"Value": p.INAMI, "Reason": inamiErr.Error()}))
 	default:
-		add(ProviderINAMI, true, "INAMI "+inami.Format())
+		add(ProviderINAMI, true, l.T("check.inami-ok", map[string]any{"INAMI": inami.Format()}))
 	}
 
 	if nissErr != nil {
@@ -96,24 +99,24 @@ func Evaluate(in Input) []Check {
 		return out
 	}
 	if in.KeystorePath == "" {
-		add(CertificateFound, false, fmt.Sprintf("No eHealth certificate for NISS %s in %s: import it with the eHealth Certificate Manager, or set keystore in the provider profile", niss.Format(), in.Config.KeystoreDirPath()))
+		add(CertificateFound, false, l.T("check.no-certificate", map[string]any{"NISS": niss.Format(), "Dir": in.Config.KeystoreDirPath()}))
 		for _, id := range []string{CertificatePassword, CertificateIdentity, CertificateValid, CertificateEnvironment} {
 			blocked(id, CertificateFound)
 		}
 		return out
 	}
-	add(CertificateFound, true, "Certificate "+in.KeystorePath)
+	add(CertificateFound, true, l.T("check.certificate", map[string]any{"Path": in.KeystorePath}))
 
 	ks := in.Keystore
 	switch {
 	case ks != nil:
-		add(CertificatePassword, true, "The certificate opens with this password")
+		add(CertificatePassword, true, l.T("check.password-ok"))
 	case in.OpenErr == nil:
-		add(CertificatePassword, false, "Not checked: no password given (use --password-stdin)")
+		add(CertificatePassword, false, l.T("check.no-password"))
 	case errors.Is(in.OpenErr, cert.ErrWrongPassword):
-		add(CertificatePassword, false, "Wrong password for "+in.KeystorePath+": type the password chosen when the certificate was created")
+		add(CertificatePassword, false, l.T("check.wrong-password", map[string]any{"Path": in.KeystorePath}))
 	default:
-		add(CertificatePassword, false, fmt.Sprintf("The certificate cannot be read (%v): download it again with the eHealth Certificate Manager", in.OpenErr))
+		add(CertificatePassword, false, l.T("check.unreadable", map[string]any{"Reason": in.OpenErr.Error()}))
 	}
 	if ks == nil {
 		for _, id := range []string{CertificateIdentity, CertificateValid, CertificateEnvironment} {
@@ -124,27 +127,42 @@ func Evaluate(in Input) []Check {
 
 	id := ks.Identity
 	if id.SSIN == string(niss) {
-		add(CertificateIdentity, true, "Certificate of "+id.Holder+" (SSIN "+id.SSIN+")")
+		add(CertificateIdentity, true, l.T("check.identity-ok", map[string]any{"Holder": id.Holder, "SSIN": id.SSIN}))
 	} else {
-		add(CertificateIdentity, false, fmt.Sprintf("This certificate belongs to SSIN %s, not to the provider's NISS %s: choose the provider's own certificate", id.SSIN, niss))
+		add(CertificateIdentity, false, l.T("check.identity-mismatch", map[string]any{"SSIN": id.SSIN, "NISS": string(niss)}))
 	}
 
-	day := func(t time.Time) string { return t.Local().Format("2006-01-02") }
 	switch cert.StatusAt(id.NotBefore, id.NotAfter, in.Now, 0) {
 	case cert.StatusExpired:
-		add(CertificateValid, false, "Certificate expired on "+day(id.NotAfter)+": renew it with the eHealth Certificate Manager")
+		add(CertificateValid, false, l.T("check.expired", map[string]any{"Date": l.Date(id.NotAfter)}))
 	case cert.StatusNotYetValid:
-		add(CertificateValid, false, "Certificate valid only from "+day(id.NotBefore)+": check the computer's date, or wait")
+		add(CertificateValid, false, l.T("check.not-yet-valid", map[string]any{"Date": l.Date(id.NotBefore)}))
 	default:
-		add(CertificateValid, true, fmt.Sprintf("Certificate valid until %s (%d days)", day(id.NotAfter), cert.DaysLeft(id.NotAfter, in.Now)))
+		days := l.N("unit.days", cert.DaysLeft(id.NotAfter, in.Now))
+		add(CertificateValid, true, l.T("check.valid", map[string]any{"Date": l.Date(id.NotAfter), "Days": days}))
 	}
 
 	if id.Environment == in.Config.Environment {
-		add(CertificateEnvironment, true, "Certificate for "+id.Environment)
+		add(CertificateEnvironment, true, l.T("check.environment-ok", map[string]any{"Environment": EnvironmentName(l, id.Environment)}))
 	} else {
-		add(CertificateEnvironment, false, fmt.Sprintf("This is a%s %s certificate but environment = %q: use a %s certificate, or change environment in the settings", article(id.Environment), id.Environment, in.Config.Environment, in.Config.Environment))
+		add(CertificateEnvironment, false, l.T("check.environment-mismatch", map[string]any{
+			"Environment": EnvironmentName(l, id.Environment), "Configured": in.Config.Environment,
+			"ConfiguredName": EnvironmentName(l, in.Config.Environment),
+		}))
 	}
 	return out
+}
+
+// EnvironmentName is an eHealth environment ("production", "acceptance") in
+// the reader's words; an unknown one is shown as it is.
+func EnvironmentName(l *i18n.Localizer, env string) string {
+	switch env {
+	case cert.Production:
+		return l.T("check.env-production")
+	case cert.Acceptance:
+		return l.T("check.env-acceptance")
+	}
+	return env
 }
 
 // OK reports whether every check passed.
@@ -155,13 +173,6 @@ func OK(cs []Check) bool {
 		}
 	}
 	return len(cs) > 0
-}
-
-func article(env string) string {
-	if strings.HasPrefix(env, "a") {
-		return "n"
-	}
-	return ""
 }
 
 func configName(c *config.Config) string {

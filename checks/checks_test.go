@@ -1,12 +1,14 @@
 package checks
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"ehealth-tray/cert"
 	"ehealth-tray/config"
+	"ehealth-tray/i18n"
 )
 
 var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
@@ -122,5 +124,38 @@ func TestKeystoreForPrefersEnvironmentAndNewest(t *testing.T) {
 	p.Keystore = "/explicit.p12"
 	if got := KeystoreFor(&cfg, p, files); got != "/explicit.p12" {
 		t.Fatal(got)
+	}
+}
+
+// TestMessagesInTheReadersLanguage: the same rules, worded by the Localizer,
+// with its dates, plurals and environment names; ids do not change.
+func TestMessagesInTheReadersLanguage(t *testing.T) {
+	cfg, ks := base()
+	ks.Identity.Environment = "acceptance"
+	cfg.Providers = append(cfg.Providers, config.Provider{Name: "W", Selected: true})
+	in := Input{Config: &cfg, Provider: &cfg.Providers[0], KeystorePath: "/k/x.p12", Keystore: ks, Now: now, Localizer: i18n.New("nl")}
+	got := map[string]string{}
+	for _, c := range Evaluate(in) {
+		got[c.ID] = c.Message
+	}
+	for id, want := range map[string]string{
+		ProviderSelected:       "2 zorgverleners geselecteerd: selecteer er precies één (selected = true)",
+		ProviderNISS:           "INSZ 75.03.17-123.90",
+		CertificateValid:       "Certificaat geldig tot " + ks.Identity.NotAfter.Local().Format("02/01/2006") + " (" + strconv.Itoa(cert.DaysLeft(ks.Identity.NotAfter, now)) + " dagen)",
+		CertificateEnvironment: "Dit certificaat is bedoeld voor ‘acceptatie’, maar environment = \"production\": gebruik uw certificaat voor ‘productie’, of wijzig environment in de instellingen",
+	} {
+		if got[id] != want {
+			t.Errorf("%s: %q, want %q", id, got[id], want)
+		}
+	}
+	in.Localizer = i18n.New("fr")
+	in.Keystore, in.OpenErr = nil, cert.ErrWrongPassword
+	for _, c := range Evaluate(in) {
+		if c.ID == CertificatePassword && c.Message != "Mot de passe incorrect pour /k/x.p12 : tapez le mot de passe choisi lors de la création du certificat" {
+			t.Errorf("%q", c.Message)
+		}
+		if c.ID == CertificateValid && c.Message != "Non vérifié : certificate.password doit d'abord réussir" {
+			t.Errorf("%q", c.Message)
+		}
 	}
 }

@@ -20,12 +20,13 @@ const autostartUsage = "autostart enable|disable|status [--json]"
 // found on disk afterwards, whatever the action.
 func runAutostart(e *env, args []string) int {
 	fs := newFlags(e, "autostart", autostartUsage)
-	asJSON := fs.Bool("json", false, "print JSON")
+	asJSON := fs.Bool("json", false, e.loc.T("cli.flag-json"))
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: ehealth-tray %s\n\n", autostartUsage)
-		fmt.Fprintf(e.stderr, "  enable   start ehealth-tray (this executable) at login; with --config, with that configuration\n")
-		fmt.Fprintf(e.stderr, "  disable  do not start it at login\n")
-		fmt.Fprintf(e.stderr, "  status   tell whether it starts at login\n\nFlags:\n")
+		e.usage(autostartUsage)
+		fmt.Fprintf(e.stderr, "  enable   %s\n", e.loc.T("cli.autostart-enable"))
+		fmt.Fprintf(e.stderr, "  disable  %s\n", e.loc.T("cli.autostart-disable"))
+		fmt.Fprintf(e.stderr, "  status   %s\n\n", e.loc.T("cli.autostart-status"))
+		e.flagsHeading()
 		fs.PrintDefaults()
 	}
 	pos, err := parse(fs, args)
@@ -43,7 +44,7 @@ func runAutostart(e *env, args []string) int {
 		err = autostart.Disable()
 	case "status":
 	default:
-		fmt.Fprintf(e.stderr, "ehealth-tray: unknown autostart action %q\n", pos[0])
+		fmt.Fprintln(e.stderr, "ehealth-tray: "+e.loc.T("cli.unknown-action", map[string]any{"Action": pos[0]}))
 		fs.Usage()
 		return exitUsage
 	}
@@ -59,12 +60,12 @@ func runAutostart(e *env, args []string) int {
 		return exitOK
 	}
 	if !st.Enabled {
-		fmt.Fprintln(e.stdout, "disabled")
+		fmt.Fprintln(e.stdout, e.loc.T("cli.autostart-disabled"))
 		return exitOK
 	}
-	fmt.Fprintf(e.stdout, "enabled (%s)\n", st.Path)
+	fmt.Fprintln(e.stdout, e.loc.T("cli.autostart-enabled", map[string]any{"Path": st.Path}))
 	if st.Stale {
-		fmt.Fprintf(e.stderr, "warning: it starts %s, which is missing or not this program; run 'ehealth-tray autostart enable' to start this one\n", st.Exec)
+		e.warn(e.loc.T("cli.autostart-stale", map[string]any{"Exec": st.Exec}))
 	}
 	return exitOK
 }

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"ehealth-tray/app"
 	"ehealth-tray/cert"
 	"ehealth-tray/checks"
 	"ehealth-tray/config"
@@ -23,8 +24,8 @@ type certFileJSON struct {
 
 func runCerts(e *env, args []string) int {
 	fs := newFlags(e, "certs", "certs [--dir DIR] [--json]")
-	dir := fs.String("dir", "", "keystore `DIR` (default: keystore_dir of the config)")
-	asJSON := fs.Bool("json", false, "print JSON")
+	dir := fs.String("dir", "", e.loc.T("cli.flag-dir"))
+	asJSON := fs.Bool("json", false, e.loc.T("cli.flag-json"))
 	if _, err := parse(fs, args); err != nil {
 		return usageExit(err)
 	}
@@ -48,29 +49,31 @@ func runCerts(e *env, args []string) int {
 		return exitOK
 	}
 	if len(files) == 0 {
-		fmt.Fprintf(e.stdout, "No eHealth keystore (SSIN=… .p12) in %s\n", *dir)
+		fmt.Fprintln(e.stdout, e.loc.T("cli.no-keystores", map[string]any{"Dir": *dir}))
 		return exitOK
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SSIN\tENVIRONMENT\tCREATED\tNEWEST\tFILE")
+	fmt.Fprintln(tw, e.loc.T("cli.certs-header"))
 	for _, f := range files {
 		newest := ""
 		if f.Newest {
-			newest = "yes"
+			newest = e.loc.T("cli.yes")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.SSIN, f.Environment, f.Created.Format("2006-01-02 15:04"), newest, f.Path)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.SSIN, checks.EnvironmentName(e.loc, f.Environment), e.loc.DateTime(f.Created), newest, f.Path)
 	}
 	_ = tw.Flush()
 	return exitOK
 }
 
-// failKind reports an error as {"error": {...}} with --json, else as text.
+// failKind reports an error as {"error": {...}} with --json, else as text,
+// in the reader's language; the kind stays as it is.
 func (e *env) failKind(asJSON bool, err error, fallbackKind string) int {
+	msg := app.ErrorMessage(e.loc, err)
 	if asJSON {
-		writeJSON(e.stdout, map[string]errorJSON{"error": {Kind: kindOf(err, fallbackKind), Message: err.Error()}})
+		writeJSON(e.stdout, map[string]errorJSON{"error": {Kind: kindOf(err, fallbackKind), Message: msg}})
 		return exitFail
 	}
-	return e.fail("%v", err)
+	return e.fail("%s", msg)
 }
 
 type inspectJSON struct {
@@ -89,17 +92,17 @@ type inspectJSON struct {
 }
 
 func runCert(e *env, args []string) int {
+	const usage = "cert inspect FILE [--password-stdin] [--json]"
 	if len(args) == 0 || args[0] != "inspect" {
+		e.usage(usage)
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			fmt.Fprintln(e.stderr, "Usage: ehealth-tray cert inspect FILE [--password-stdin] [--json]")
 			return exitOK
 		}
-		fmt.Fprintln(e.stderr, "Usage: ehealth-tray cert inspect FILE [--password-stdin] [--json]")
 		return exitUsage
 	}
-	fs := newFlags(e, "cert inspect", "cert inspect FILE [--password-stdin] [--json]")
-	pwStdin := fs.Bool("password-stdin", false, "read the keystore password from the first line of standard input")
-	asJSON := fs.Bool("json", false, "print JSON")
+	fs := newFlags(e, "cert inspect", usage)
+	pwStdin := fs.Bool("password-stdin", false, e.loc.T("cli.flag-password-stdin"))
+	asJSON := fs.Bool("json", false, e.loc.T("cli.flag-json"))
 	pos, err := parse(fs, args[1:])
 	if err != nil {
 		return usageExit(err)
@@ -116,7 +119,7 @@ func runCert(e *env, args []string) int {
 	if _, err := os.Stat(path); err != nil {
 		return e.failKind(*asJSON, err, "not-found")
 	}
-	pw, err := e.password(&cfg, *pwStdin, "Password of the eHealth certificate "+path)
+	pw, err := e.password(&cfg, *pwStdin, path)
 	if err != nil {
 		return e.failKind(*asJSON, err, "password")
 	}
@@ -139,13 +142,16 @@ func runCert(e *env, args []string) int {
 		writeJSON(e.stdout, out)
 		return exitOK
 	}
+	l := e.loc
+	until := l.T("cli.inspect-until", map[string]any{"DateTime": l.DateTime(id.NotAfter), "Days": l.N("unit.days", out.DaysLeft), "Status": l.T(statusMessages[cert.Status(out.Status)])})
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	for _, row := range [][2]string{
-		{"File", out.Path}, {"SSIN", out.SSIN}, {"Holder", out.Holder}, {"Environment", out.Environment},
-		{"Subject", out.Subject}, {"Issuer", out.Issuer},
-		{"Valid from", id.NotBefore.Local().Format("2006-01-02 15:04")},
-		{"Valid until", fmt.Sprintf("%s (%d days, %s)", id.NotAfter.Local().Format("2006-01-02 15:04"), out.DaysLeft, out.Status)},
-		{"Encryption keys", fmt.Sprint(out.EncryptionKeys)},
+		{l.T("cli.inspect-file"), out.Path}, {"SSIN", out.SSIN}, {l.T("cli.inspect-holder"), out.Holder},
+		{l.T("cli.inspect-environment"), checks.EnvironmentName(l, out.Environment)},
+		{l.T("cli.inspect-subject"), out.Subject}, {l.T("cli.inspect-issuer"), out.Issuer},
+		{l.T("cli.inspect-valid-from"), l.DateTime(id.NotBefore)},
+		{l.T("cli.inspect-valid-until"), until},
+		{l.T("cli.inspect-encryption-keys"), fmt.Sprint(out.EncryptionKeys)},
 	} {
 		fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])
 	}
@@ -156,6 +162,14 @@ func runCert(e *env, args []string) int {
 // renewWindow is when eHealth opens renewal: about 90 days before expiry.
 const renewWindow = 90 * 24 * time.Hour
 
+// statusMessages word a certificate's status in text output.
+var statusMessages = map[cert.Status]string{
+	cert.StatusValid:       "cli.status-valid",
+	cert.StatusRenewSoon:   "cli.status-renew-soon",
+	cert.StatusExpired:     "cli.status-expired",
+	cert.StatusNotYetValid: "cli.status-not-yet-valid",
+}
+
 type checkJSON struct {
 	OK     bool           `json:"ok"`
 	Checks []checks.Check `json:"checks"`
@@ -163,8 +177,8 @@ type checkJSON struct {
 
 func runCheck(e *env, args []string) int {
 	fs := newFlags(e, "check", "check [--config FILE] [--password-stdin] [--json]")
-	pwStdin := fs.Bool("password-stdin", false, "read the keystore password from the first line of standard input")
-	asJSON := fs.Bool("json", false, "print JSON")
+	pwStdin := fs.Bool("password-stdin", false, e.loc.T("cli.flag-password-stdin"))
+	asJSON := fs.Bool("json", false, e.loc.T("cli.flag-json"))
 	if _, err := parse(fs, args); err != nil {
 		return usageExit(err)
 	}
@@ -172,7 +186,7 @@ func runCheck(e *env, args []string) int {
 	if err != nil {
 		return e.failKind(*asJSON, err, "config")
 	}
-	in := checks.Input{Config: &cfg, Now: time.Now()}
+	in := checks.Input{Config: &cfg, Now: time.Now(), Localizer: e.loc}
 	if sel := cfg.SelectedProviders(); len(sel) == 1 {
 		in.Provider = &sel[0]
 		files, _ := cert.Discover(cfg.KeystoreDirPath())
@@ -184,9 +198,9 @@ func runCheck(e *env, args []string) int {
 		}
 	}
 	if in.KeystorePath != "" {
-		pw, err := e.password(&cfg, *pwStdin, "Password of the eHealth certificate "+in.KeystorePath)
+		pw, err := e.password(&cfg, *pwStdin, in.KeystorePath)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "warning: password not read: %v\n", err)
+			e.warn(e.loc.T("cli.password-not-read", map[string]any{"Error": app.ErrorMessage(e.loc, err)}))
 		} else {
 			in.Keystore, in.OpenErr = cert.Open(in.KeystorePath, pw)
 			prompt.Zero(pw)
@@ -211,15 +225,24 @@ func runCheck(e *env, args []string) int {
 	return exitOK
 }
 
-// password reads the keystore password: the first line of stdin with
-// --password-stdin, else the configured or system dialog.
-func (e *env) password(cfg *config.Config, fromStdin bool, desc string) ([]byte, error) {
+// password reads the password of the keystore at path: the first line of
+// stdin with --password-stdin, else the configured or system dialog.
+func (e *env) password(cfg *config.Config, fromStdin bool, path string) ([]byte, error) {
 	if fromStdin {
 		return e.readLine()
 	}
+	secrets, err := e.dialogSecrets(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return secrets.KeystorePassword(context.Background(), path)
+}
+
+// dialogSecrets asks through the configured or system dialog program.
+func (e *env) dialogSecrets(cfg *config.Config) (app.PromptSecrets, error) {
 	p, err := prompt.New(cfg.Prompt.Program)
 	if err != nil {
-		return nil, fmt.Errorf("%w (or pass --password-stdin)", err)
+		return app.PromptSecrets{}, &cliError{id: "cli.no-dialog", err: err}
 	}
-	return p.Secret(context.Background(), prompt.Request{Title: "eHealth", Description: desc, Prompt: "Password:"})
+	return app.PromptSecrets{Prompter: p, Localizer: e.loc}, nil
 }

@@ -17,7 +17,9 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"ehealth-tray/app"
 	"ehealth-tray/config"
+	"ehealth-tray/i18n"
 	"ehealth-tray/logging"
 )
 
@@ -38,43 +40,39 @@ type env struct {
 	configFlag     string
 	logLevel       string
 	logFormat      string
+	// loc words the output: the OS locale until the configuration is read,
+	// then its language.
+	loc *i18n.Localizer
 }
 
 type command struct {
-	name, summary string
+	name, summary string // summary is a catalog message
 	run           func(e *env, args []string) int
 }
 
 func commands() []command {
 	return []command{
-		{"certs", "list the eHealth keystores found in the keystore folder", runCerts},
-		{"cert", "cert inspect FILE: show what an eHealth keystore holds", runCert},
-		{"check", "run the checks before connecting to eHealth", runCheck},
-		{"session", "session start: open an eHealth session from the command line", runSession},
-		{"demo", "run the tray against a built-in STS simulator and a demo certificate", runDemo},
-		{"autostart", "autostart enable|disable|status: start ehealth-tray at login, or not", runAutostart},
-		{"version", "print the version", runVersion},
+		{"certs", "cli.summary-certs", runCerts},
+		{"cert", "cli.summary-cert", runCert},
+		{"check", "cli.summary-check", runCheck},
+		{"session", "cli.summary-session", runSession},
+		{"demo", "cli.summary-demo", runDemo},
+		{"autostart", "cli.summary-autostart", runAutostart},
+		{"version", "cli.summary-version", runVersion},
 	}
 }
 
 // Main runs the command line and returns the exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: bufio.NewReader(stdin), stdout: stdout, stderr: stderr}
-	fs := flag.NewFlagSet("ehealth-tray", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&e.configFlag, "config", "", "configuration `FILE` (default: $EHEALTH_TRAY_CONFIG, else "+config.Path("")+")")
-	fs.StringVar(&e.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
-	fs.StringVar(&e.logFormat, "log-format", "text", "log `FORMAT`: text or json")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: ehealth-tray [--config FILE] [--log-level LEVEL] [--log-format text|json] [command] [flags]\n\nWithout a command, runs the tray.\n\nCommands:\n")
-		for _, c := range commands() {
-			fmt.Fprintf(stderr, "  %-9s %s\n", c.name, c.summary)
-		}
-		fmt.Fprintf(stderr, "\nGlobal flags:\n")
-		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\nRun 'ehealth-tray COMMAND --help' for a command's flags.\n")
-	}
+	e := &env{stdin: bufio.NewReader(stdin), stdout: stdout, stderr: stderr, loc: i18n.New(i18n.Detect(""))}
+	// A silent first pass finds --config, whose language then words the
+	// usage text and everything after.
+	pre := e.globalFlags(io.Discard)
+	pre.Usage = func() {}
+	_ = pre.Parse(args)
+	e.useConfigLanguage()
 	// Global flags stop at the first command name.
+	fs := e.globalFlags(stderr)
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
@@ -87,9 +85,30 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return c.run(e, rest[1:])
 		}
 	}
-	fmt.Fprintf(stderr, "ehealth-tray: unknown command %q\n", rest[0])
+	fmt.Fprintf(stderr, "ehealth-tray: %s\n", e.loc.T("cli.unknown-command", map[string]any{"Command": rest[0]}))
 	fs.Usage()
 	return exitUsage
+}
+
+// globalFlags is the flag set of the flags before the command; it prints
+// to w.
+func (e *env) globalFlags(w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("ehealth-tray", flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.StringVar(&e.configFlag, "config", "", e.loc.T("cli.flag-config-default", map[string]any{"Path": config.Path("")}))
+	fs.StringVar(&e.logLevel, "log-level", "info", e.loc.T("cli.flag-log-level"))
+	fs.StringVar(&e.logFormat, "log-format", "text", e.loc.T("cli.flag-log-format"))
+	fs.Usage = func() {
+		e.usage("[--config FILE] [--log-level LEVEL] [--log-format text|json] [command] [flags]")
+		fmt.Fprintf(w, "%s\n\n%s\n", e.loc.T("cli.usage-tray"), e.loc.T("cli.commands"))
+		for _, c := range commands() {
+			fmt.Fprintf(w, "  %-9s %s\n", c.name, e.loc.T(c.summary))
+		}
+		fmt.Fprintf(w, "\n%s\n", e.loc.T("cli.global-flags"))
+		fs.PrintDefaults()
+		fmt.Fprintf(w, "\n%s\n", e.loc.T("cli.command-help"))
+	}
+	return fs
 }
 
 func usageExit(err error) int {
@@ -124,31 +143,71 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 func newFlags(e *env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.StringVar(&e.configFlag, "config", e.configFlag, "configuration `FILE`")
+	fs.StringVar(&e.configFlag, "config", e.configFlag, e.loc.T("cli.flag-config"))
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: ehealth-tray %s\n\nFlags:\n", usage)
+		e.usage(usage)
+		e.flagsHeading()
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// usage prints the first line of a usage text.
+func (e *env) usage(synopsis string) {
+	fmt.Fprintf(e.stderr, "%s\n\n", e.loc.T("cli.usage", map[string]any{"Synopsis": synopsis}))
+}
+
+func (e *env) flagsHeading() { fmt.Fprintln(e.stderr, e.loc.T("cli.flags")) }
+
+// useConfigLanguage words the output in the configuration's language. The
+// file is read quietly: the commands that use it report its issues.
+func (e *env) useConfigLanguage() {
+	cfg, _, _ := config.Load(config.Path(e.configFlag))
+	e.loc = i18n.New(i18n.Detect(cfg.Language))
 }
 
 // loadConfig loads the configuration and prints its issues to stderr: a typo
 // never stops a command, the defaults apply.
 func (e *env) loadConfig() (config.Config, error) {
 	cfg, issues, err := config.Load(config.Path(e.configFlag))
+	e.loc = i18n.New(i18n.Detect(cfg.Language))
 	for _, i := range issues {
-		fmt.Fprintf(e.stderr, "warning: %s\n", i)
+		e.warn(i.String())
 	}
 	return cfg, err
+}
+
+func (e *env) warn(msg string) {
+	fmt.Fprintln(e.stderr, e.loc.T("cli.warning", map[string]any{"Message": msg}))
 }
 
 // readLine reads one line of stdin as bytes (no string copy of a secret).
 func (e *env) readLine() ([]byte, error) {
 	line, err := e.stdin.ReadBytes('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
-		return nil, errors.New("nothing on standard input (expected the password on the first line)")
+		return nil, &cliError{id: "cli.no-stdin"}
 	}
 	return bytes.TrimRight(line, "\r\n"), nil
+}
+
+// cliError is an error of the command line itself, worded from the catalog.
+// Err, when set, is the cause, shown as {{.Error}}.
+type cliError struct {
+	id   string
+	data map[string]any
+	err  error
+}
+
+func (e *cliError) Error() string { return e.Localize(nil) }
+
+func (e *cliError) Unwrap() error { return e.err }
+
+// Localize words the error in the language of l (i18n.Localized).
+func (e *cliError) Localize(l *i18n.Localizer) string {
+	if e.err == nil {
+		return l.T(e.id, e.data)
+	}
+	return l.T(e.id, e.data, map[string]any{"Error": app.ErrorMessage(l, e.err)})
 }
 
 func writeJSON(w io.Writer, v any) {

@@ -19,6 +19,7 @@ import (
 	"ehealth-tray/cert"
 	"ehealth-tray/cert/certtest"
 	"ehealth-tray/config"
+	"ehealth-tray/i18n"
 	"ehealth-tray/session/eid/softhsm"
 	"ehealth-tray/session/ststest"
 )
@@ -29,38 +30,41 @@ const (
 	demoINAMI    = "5/38861/71/521"
 	demoPassword = "demo"
 	demoPIN      = "1234"
+	demoDays     = 20 // the demo certificate's validity left, to show a reminder
 )
 
 func runDemo(e *env, args []string) int {
 	fs := newFlags(e, "demo", "demo [--keep]")
-	keep := fs.Bool("keep", false, "keep the demo folder (keystores, state, log) after quitting")
-	renewAfter := fs.Duration("renew-after", 30*time.Second, "when a renewed certificate appears in the keystore folder, to show the switch")
+	keep := fs.Bool("keep", false, e.loc.T("cli.flag-keep"))
+	renewAfter := fs.Duration("renew-after", 30*time.Second, e.loc.T("cli.flag-renew-after"))
 	if _, err := parse(fs, args); err != nil {
 		return usageExit(err)
 	}
+	l := e.loc
 	dir, err := os.MkdirTemp("", "ehealth-tray-demo-")
 	if err != nil {
-		return e.fail("demo folder: %v", err)
+		return e.fail("%s", l.T("cli.demo-failed", map[string]any{"Error": err.Error()}))
 	}
 	if !*keep {
 		defer os.RemoveAll(dir)
 	}
-	fmt.Fprintf(e.stdout, "Demo folder: %s\n", dir)
-	d, err := setUpDemo(dir)
+	fmt.Fprintln(e.stdout, l.T("cli.demo-folder", map[string]any{"Dir": dir}))
+	d, err := setUpDemo(dir, l)
 	if err != nil {
-		return e.fail("demo: %v", err)
+		return e.fail("%s", l.T("cli.demo-failed", map[string]any{"Error": err.Error()}))
 	}
 	defer d.sts.Close()
-	fmt.Fprintf(e.stdout, "STS simulator: %s\nKeystore: %s (password %q, expires in 20 days)\n", d.sts.URL, d.keystore, demoPassword)
+	fmt.Fprintln(e.stdout, l.T("cli.demo-sts", map[string]any{"URL": d.sts.URL}))
+	fmt.Fprintln(e.stdout, l.T("cli.demo-keystore", map[string]any{"Path": d.keystore, "Password": demoPassword, "Days": l.N("unit.days", demoDays)}))
 	if d.eidNote != "" {
 		fmt.Fprintln(e.stdout, d.eidNote)
 	}
-	fmt.Fprintln(e.stdout, "Click the tray icon: Fallback procedure… turns it green. Quit from the menu or press Ctrl+C.")
+	fmt.Fprintln(e.stdout, l.T("cli.demo-click"))
 	return e.runTrayApp(trayRun{
 		cfg:          d.cfg,
 		stateDir:     filepath.Join(dir, "state"),
 		demo:         true,
-		passwordHint: fmt.Sprintf("Demo: the certificate password is %q, the eID PIN %s.", demoPassword, demoPIN),
+		passwordHint: l.T("cli.demo-hint", map[string]any{"Password": demoPassword, "PIN": demoPIN}),
 		ready: func(ctx context.Context, log *slog.Logger) {
 			select {
 			case <-ctx.Done():
@@ -87,8 +91,9 @@ type demo struct {
 }
 
 // setUpDemo writes a demo keystore, starts the STS simulator over TLS, and
-// makes a SoftHSM2 "eID card" when SoftHSM2 is installed.
-func setUpDemo(dir string) (*demo, error) {
+// makes a SoftHSM2 "eID card" when SoftHSM2 is installed; l words the note
+// about that card.
+func setUpDemo(dir string, l *i18n.Localizer) (*demo, error) {
 	d := &demo{dir: dir}
 	ksDir := filepath.Join(dir, "keystore")
 	if err := os.MkdirAll(ksDir, 0o700); err != nil {
@@ -102,12 +107,12 @@ func setUpDemo(dir string) (*demo, error) {
 	now := time.Now()
 	fx, err := certtest.New(certtest.Options{
 		SSIN: demoNISS, GivenNames: "ANNE", Surname: "DEMO", CA: ca,
-		NotBefore: now.AddDate(-3, 0, 20), NotAfter: now.Add(20*24*time.Hour + time.Hour), Password: demoPassword,
+		NotBefore: now.AddDate(-3, 0, demoDays), NotAfter: now.Add(demoDays*24*time.Hour + time.Hour), Password: demoPassword,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if d.keystore, err = fx.WriteFile(ksDir, now.AddDate(-3, 0, 20)); err != nil {
+	if d.keystore, err = fx.WriteFile(ksDir, now.AddDate(-3, 0, demoDays)); err != nil {
 		return nil, err
 	}
 	d.sts, err = ststest.New(ststest.Options{TLS: true, NIHII: "53886171521", GivenName: "ANNE", Surname: "DEMO", TrustedCAs: []*x509.Certificate{ca.Cert}})
@@ -126,7 +131,7 @@ func setUpDemo(dir string) (*demo, error) {
 	cfg.STS.URL = d.sts.URL
 	cfg.STS.CAFile = caFile
 	cfg.Providers = []config.Provider{{Name: "Anne Demo", NISS: demoNISS, INAMI: demoINAMI, Quality: "physiotherapist", Selected: true}}
-	d.eidNote = d.setUpCard(&cfg, now)
+	d.eidNote = d.setUpCard(&cfg, now, l)
 	d.cfg = cfg
 
 	// The demo certificate counts as imported, so its expiry (and the 20-day
@@ -147,13 +152,14 @@ func setUpDemo(dir string) (*demo, error) {
 
 // setUpCard makes a SoftHSM2 token that plays the eID card: an EC P-384
 // Authentication key like the cards issued since 2021.
-func (d *demo) setUpCard(cfg *config.Config, now time.Time) string {
+func (d *demo) setUpCard(cfg *config.Config, now time.Time, l *i18n.Localizer) string {
 	if _, err := softhsm.ModulePath(); err != nil {
-		return "Via eID needs SoftHSM2 for the demo card (apt-get install softhsm2 opensc); the fallback procedure works without it."
+		return l.T("cli.demo-no-softhsm")
 	}
+	failed := func(err error) string { return l.T("cli.demo-card-failed", map[string]any{"Error": err.Error()}) }
 	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	if err != nil {
-		return "demo eID card not made: " + err.Error()
+		return failed(err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(now.UnixNano()),
@@ -170,17 +176,17 @@ func (d *demo) setUpCard(cfg *config.Config, now time.Time) string {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, d.ca.Cert, &key.PublicKey, d.ca.Key)
 	if err != nil {
-		return "demo eID card not made: " + err.Error()
+		return failed(err)
 	}
 	crt, _ := x509.ParseCertificate(der)
 	tok, err := softhsm.NewToken(filepath.Join(d.dir, "card"), "BELPIC", demoPIN, "Authentication", key, crt)
 	if err != nil {
-		return "demo eID card not made: " + err.Error()
+		return failed(err)
 	}
 	// The PKCS#11 module reads its config from the environment at load time.
 	_ = os.Setenv(softhsm.EnvVar, tok.ConfPath)
 	cfg.EID.Module = tok.Module
-	return fmt.Sprintf("Demo eID card: SoftHSM2 token BELPIC (EC P-384), PIN %s.", demoPIN)
+	return l.T("cli.demo-card", map[string]any{"PIN": demoPIN})
 }
 
 // dropRenewed writes a renewed keystore the way the eHealth Certificate

@@ -12,7 +12,6 @@ import (
 	"ehealth-tray/cert"
 	"ehealth-tray/checks"
 	"ehealth-tray/config"
-	"ehealth-tray/prompt"
 	"ehealth-tray/session"
 )
 
@@ -31,23 +30,23 @@ const sessionUsage = "session start [--config FILE] [--provider NAME] --method e
 
 func runSession(e *env, args []string) int {
 	if len(args) == 0 || args[0] != "start" {
-		fmt.Fprintln(e.stderr, "Usage: ehealth-tray "+sessionUsage)
+		e.usage(sessionUsage)
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
 			return exitOK
 		}
 		return exitUsage
 	}
 	fs := newFlags(e, "session start", sessionUsage)
-	providerName := fs.String("provider", "", "provider `NAME` (default: the selected provider)")
-	method := fs.String("method", "", "eid (the eID card signs) or fallback (the certificate's password only; exceptional use)")
-	pwStdin := fs.Bool("password-stdin", false, "read the keystore password from the first line of standard input, and a PIN (when the token needs one) from the second")
-	asJSON := fs.Bool("json", false, "print JSON")
+	providerName := fs.String("provider", "", e.loc.T("cli.flag-provider"))
+	method := fs.String("method", "", e.loc.T("cli.flag-method"))
+	pwStdin := fs.Bool("password-stdin", false, e.loc.T("cli.flag-password-pin-stdin"))
+	asJSON := fs.Bool("json", false, e.loc.T("cli.flag-json"))
 	if _, err := parse(fs, args[1:]); err != nil {
 		return usageExit(err)
 	}
 	m := session.Method(*method)
 	if m != session.MethodEID && m != session.MethodFallback {
-		fmt.Fprintln(e.stderr, "ehealth-tray: --method must be eid or fallback")
+		fmt.Fprintln(e.stderr, "ehealth-tray: "+e.loc.T("cli.bad-method"))
 		fs.Usage()
 		return exitUsage
 	}
@@ -62,11 +61,11 @@ func runSession(e *env, args []string) int {
 	files, _ := cert.Discover(cfg.KeystoreDirPath())
 	var secrets app.Secrets = &stdinSecrets{e: e}
 	if !*pwStdin {
-		pr, err := prompt.New(cfg.Prompt.Program)
+		ds, err := e.dialogSecrets(&cfg)
 		if err != nil {
-			return e.sessionFail(*asJSON, fmt.Errorf("%w (or pass --password-stdin)", err))
+			return e.sessionFail(*asJSON, err)
 		}
-		secrets = app.PromptSecrets{Prompter: pr}
+		secrets = ds
 	}
 	op := &app.Opener{Config: &cfg, Provider: p, KeystorePath: checks.KeystoreFor(&cfg, p, files), Secrets: secrets, Log: e.logger()}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -85,7 +84,11 @@ func runSession(e *env, args []string) int {
 		writeJSON(e.stdout, out)
 		return exitOK
 	}
-	fmt.Fprintf(e.stdout, "eHealth session active until %s (%s, assertion %s)\n", a.NotOnOrAfter.Local().Format("2006-01-02 15:04"), m, a.ID)
+	via := e.loc.T("status.via-eid")
+	if m == session.MethodFallback {
+		via = e.loc.T("status.via-fallback")
+	}
+	fmt.Fprintln(e.stdout, e.loc.T("cli.session-active", map[string]any{"DateTime": e.loc.DateTime(a.NotOnOrAfter), "Via": via, "ID": a.ID}))
 	return exitOK
 }
 
@@ -93,25 +96,25 @@ func pickProvider(cfg *config.Config, name string) (config.Provider, error) {
 	if name != "" {
 		p, ok := cfg.ProviderByName(name)
 		if !ok {
-			return p, fmt.Errorf("no provider named %q in the configuration", name)
+			return p, &cliError{id: "cli.no-provider-named", data: map[string]any{"Name": name}}
 		}
 		return p, nil
 	}
 	sel := cfg.SelectedProviders()
 	if len(sel) != 1 {
-		return config.Provider{}, errors.New("select exactly one provider (selected = true), or pass --provider NAME")
+		return config.Provider{}, &cliError{id: "cli.select-provider"}
 	}
 	return sel[0], nil
 }
 
 func (e *env) sessionFail(asJSON bool, err error) int {
-	ej := errorJSON{Kind: kindOf(err, "error"), Message: err.Error()}
+	ej := errorJSON{Kind: kindOf(err, "error"), Message: app.ErrorMessage(e.loc, err)}
 	var fault *session.STSFault
 	var status *session.STSStatusError
 	switch {
 	case errors.As(err, &fault):
 		ej.Code = fault.Code
-		ej.Message = fault.Message + " — " + session.ExplainSOA(fault.Code)
+		ej.Message = fault.Message + " — " + app.ExplainSOA(e.loc, fault.Code)
 	case errors.As(err, &status):
 		ej.Code = status.Code
 	}
@@ -135,7 +138,7 @@ func (s *stdinSecrets) KeystorePassword(context.Context, string) ([]byte, error)
 func (s *stdinSecrets) PIN(context.Context) ([]byte, error) {
 	pin, err := s.e.readLine()
 	if err != nil {
-		return nil, errors.New("the token needs a PIN: give it on the second line of standard input")
+		return nil, &cliError{id: "cli.pin-stdin"}
 	}
 	return pin, nil
 }

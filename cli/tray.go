@@ -47,7 +47,7 @@ func runTray(e *env, args []string) int {
 // and ends the session on each.
 func (e *env) runTrayApp(r trayRun) int {
 	if err := os.MkdirAll(r.stateDir, 0o700); err != nil {
-		return e.fail("state folder %s: %v", r.stateDir, err)
+		return e.fail("%s", e.loc.T("cli.state-folder", map[string]any{"Dir": r.stateDir, "Error": err.Error()}))
 	}
 	logPath := filepath.Join(r.stateDir, "ehealth-tray.log")
 	log, closeLog, err := logging.Open(logging.Options{Path: logPath, Level: e.logLevel, Format: e.logFormat, Mirror: e.stderr})
@@ -59,7 +59,7 @@ func (e *env) runTrayApp(r trayRun) int {
 
 	primary, err := instance.Acquire(r.stateDir)
 	if errors.Is(err, instance.ErrRunning) {
-		fmt.Fprintln(e.stdout, "ehealth-tray is already running: its menu is in the system tray.")
+		fmt.Fprintln(e.stdout, e.loc.T("cli.already-running"))
 		return exitOK
 	}
 	if err != nil {
@@ -80,6 +80,7 @@ func (e *env) runTrayApp(r trayRun) int {
 	core := app.New(app.Options{
 		Config: r.cfg, StateDir: r.stateDir, Prompter: pr, Notifier: notifier, Log: log,
 		PasswordHint: r.passwordHint, Wake: wake.Listen(ctx, log), LogPath: logPath, Demo: r.demo,
+		Localizer: e.loc,
 	})
 	states := make(chan tray.State, 1)
 	cmds := make(chan tray.Command)
@@ -93,7 +94,7 @@ func (e *env) runTrayApp(r trayRun) int {
 		go func() {
 			for range primary.Activate {
 				s := core.State()
-				_ = notifier.Notify(ctx, notify.Notification{Title: "ehealth-tray is already running", Body: s.Tooltip + "\n" + s.Cert})
+				_ = notifier.Notify(ctx, notify.Notification{Title: e.loc.T("cli.already-running-title"), Body: s.Tooltip + "\n" + s.Cert})
 			}
 		}()
 	}
@@ -105,9 +106,8 @@ func (e *env) runTrayApp(r trayRun) int {
 	if !tray.HostPresent(ctx) {
 		// Keep going: the panel may start later (login), and tray.Run
 		// registers then. Meanwhile notifications and the log carry the news.
-		msg := "No system tray found yet (on GNOME, install the AppIndicator extension). ehealth-tray keeps running and tells you things by notification."
-		log.Warn(msg)
-		_ = notifier.Notify(ctx, notify.Notification{Title: "eHealth", Body: msg})
+		log.Warn("no system tray found yet (on GNOME, the AppIndicator extension is needed); going on with notifications")
+		_ = notifier.Notify(ctx, notify.Notification{Title: "eHealth", Body: e.loc.T("cli.no-tray")})
 	}
 	tray.Run(ctx, logStates(ctx, states, log), cmds, log)
 	stop()
