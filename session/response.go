@@ -474,38 +474,6 @@ func charData(el *etree.Element) string {
 	return b.String()
 }
 
-// ExplainSOA says in plain language what an eHealth SOA error code means
-// (§6), for display next to the code and message.
-func ExplainSOA(code string) string {
-	switch code {
-	case "SOA-00001":
-		return "The eHealth service had an internal error. Try again later; if it persists, contact the eHealth service desk."
-	case "SOA-01001":
-		return "eHealth could not authenticate the request: the certificate or signature was not accepted. Check that the eHealth certificate is valid and belongs to you."
-	case "SOA-01002":
-		return "eHealth authenticated you but does not allow this call: your profession or registration may not grant access to this service."
-	case "SOA-02001":
-		return "The eHealth service is unavailable. Try again later."
-	case "SOA-02002":
-		return "The eHealth service is temporarily unavailable (maintenance or overload). Try again in a few minutes."
-	case "SOA-03001":
-		return "eHealth received a malformed message. This is a problem in this app; please report it."
-	case "SOA-03002":
-		return "eHealth did not recognise the message as SOAP. This is a problem in this app; please report it."
-	case "SOA-03003":
-		return "eHealth received a message without a body. This is a problem in this app; please report it."
-	case "SOA-03004":
-		return "eHealth rejected the message as not WS-I compliant. This is a problem in this app; please report it."
-	case "SOA-03005":
-		return "eHealth rejected the message as not matching the service description (WSDL). This is a problem in this app; please report it."
-	case "SOA-03006":
-		return "eHealth rejected the message as not matching its schema (XSD). This is a problem in this app; please report it."
-	case "SOA-03007":
-		return "eHealth rejected the content of the message. Check that your SSIN, profession and certificate in the settings are correct."
-	}
-	return "eHealth returned an error this app does not know. Show the code and message to the eHealth service desk."
-}
-
 // NIHIIMismatch compares the NIHII/INAMI number the STS certified (the
 // "...nihii11" attribute) with the configured one, digits only. A missing
 // attribute counts as a mismatch unless none is configured either.

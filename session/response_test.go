@@ -3,7 +3,6 @@ package session
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -132,25 +131,6 @@ func TestParseResponseErrors(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestExplainSOA(t *testing.T) {
-	codes := []string{"SOA-00001", "SOA-01001", "SOA-01002", "SOA-02001", "SOA-02002"}
-	for i := 1; i <= 7; i++ {
-		codes = append(codes, fmt.Sprintf("SOA-0300%d", i))
-	}
-	unknown := ExplainSOA("SOA-99999")
-	seen := map[string]string{}
-	for _, c := range codes {
-		e := ExplainSOA(c)
-		if e == unknown {
-			t.Errorf("%s has no explanation", c)
-		}
-		if other, dup := seen[e]; dup {
-			t.Errorf("%s and %s share an explanation", c, other)
-		}
-		seen[e] = c
 	}
 }
 
