@@ -47,6 +47,8 @@ type Options struct {
 	WatchSettle time.Duration
 	// Demo disables what makes no sense for a throw-away demo (autostart).
 	Demo bool
+	// RetryDelays of the STS request (nil = DefaultRetryDelays).
+	RetryDelays []time.Duration
 	// Localizer words everything the practitioner reads (nil = English).
 	Localizer *i18n.Localizer
 }
@@ -76,6 +78,9 @@ type Core struct {
 	stopMgr     context.CancelFunc
 	busy        bool // a dialog or a session start is in progress
 	autostartOn bool
+	// stateWarned: a state dir that cannot be written is said once, not
+	// at every save.
+	stateWarned bool
 
 	changed chan struct{}
 }
@@ -278,9 +283,10 @@ func (c *Core) openFunc() session.OpenFunc {
 		p, _ := c.activeProvider()
 		op := &Opener{
 			Config: c.cfg, Provider: p, KeystorePath: c.current, Log: c.log,
-			Secrets:    c.secrets(),
-			Now:        c.clock.Now,
-			OnKeystore: c.recordKeystore,
+			Secrets:     c.secrets(),
+			Now:         c.clock.Now,
+			OnKeystore:  c.recordKeystore,
+			RetryDelays: c.o.RetryDelays,
 		}
 		c.mu.Unlock()
 		return op.Open(ctx, m)
@@ -295,7 +301,7 @@ func (c *Core) secrets() PromptSecrets {
 // password, so its expiry is known at the next start without the password.
 func (c *Core) recordKeystore(path string, id cert.Identity) {
 	if err := c.records.Put(Record{Path: path, Identity: id}); err != nil {
-		c.log.Warn("certificate record not saved", "err", err)
+		c.stateProblem(err)
 	}
 }
 
@@ -610,7 +616,7 @@ func (c *Core) checkReminders(ctx context.Context) {
 		return
 	}
 	if err := c.ledger.Mark(now, mark...); err != nil {
-		c.log.Warn("reminder ledger not saved; reminders may repeat after a restart", "err", err)
+		c.stateProblem(err)
 	}
 	title, body := c.reminderText(r)
 	c.setNotice(title)
@@ -648,6 +654,28 @@ func (c *Core) setCard(present bool, err error) {
 		c.card.reason = c.loc.T("status.no-card-in-reader")
 	}
 	c.mu.Unlock()
+	c.kick()
+}
+
+// stateProblem reports, once per run, that the state dir cannot be written
+// (read-only, full): the app keeps working from memory.
+func (c *Core) stateProblem(err error) {
+	c.mu.Lock()
+	first := !c.stateWarned
+	c.stateWarned = true
+	if first {
+		c.notice = c.loc.T("status.state-unwritable", map[string]any{"Dir": c.o.StateDir})
+	}
+	c.mu.Unlock()
+	if !first {
+		c.log.Debug("state not saved", "err", err)
+		return
+	}
+	c.log.Warn("state dir not writable; running from memory", "dir", c.o.StateDir, "err", err)
+	c.notify(context.Background(), notify.Notification{
+		Title: c.loc.T("notify.state-unwritable"),
+		Body:  c.loc.T("notify.state-unwritable-body", map[string]any{"Dir": c.o.StateDir, "Detail": err.Error()}),
+	})
 	c.kick()
 }
 

@@ -9,6 +9,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"log/slog"
+	"strings"
+	"syscall"
 	"time"
 
 	"ehealth-tray/cert"
@@ -53,6 +55,52 @@ type Opener struct {
 	Now          func() time.Time // nil = time.Now
 	// OnKeystore, when set, learns each keystore opened with its password.
 	OnKeystore func(path string, id cert.Identity)
+	// RetryDelays are the waits before each new try when the STS is briefly
+	// unreachable (nil = DefaultRetryDelays).
+	RetryDelays []time.Duration
+}
+
+// DefaultRetryDelays: a session the practitioner asked for survives a short
+// outage. The signed request is sent again as is (its timestamp is valid for
+// 60 s), so an eID never asks its PIN again for a retry.
+var DefaultRetryDelays = []time.Duration{2 * time.Second, 5 * time.Second}
+
+// request sends the signed request, and again after a pause when the STS is
+// briefly unreachable. Opener only runs for a session the practitioner
+// asked for: nothing here ever starts a session by itself.
+func (o *Opener) request(ctx context.Context, client *session.Client, req *session.SignedRequest) (*session.Assertion, error) {
+	delays := o.RetryDelays
+	if delays == nil {
+		delays = DefaultRetryDelays
+	}
+	for attempt := 0; ; attempt++ {
+		a, err := client.RequestToken(ctx, req)
+		if err == nil || attempt == len(delays) || !transient(err) {
+			return a, err
+		}
+		o.logger().Info("STS unreachable, trying again", "attempt", attempt+1, "in", delays[attempt], "kind", kindOf(err))
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(delays[attempt]):
+		}
+	}
+}
+
+// transient tells the outages worth another try: the service says it is
+// (temporarily) unavailable, a 5xx answer, a refused or reset connection. A
+// timeout already waited long; TLS, signature and content errors will not
+// change by themselves.
+func transient(err error) bool {
+	var fault *session.STSFault
+	if errors.As(err, &fault) {
+		return strings.HasPrefix(fault.Code, "SOA-02")
+	}
+	var ne *session.NetworkError
+	if errors.As(err, &ne) {
+		return ne.Status >= 500 || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
+	}
+	return false
 }
 
 // keystoreSigner is the keystore's authentication key as a session.Signer.
@@ -77,7 +125,7 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 	hok := keystoreSigner{ks.Key, ks.Cert}
 	ident := session.Signer(hok)
 	if m == session.MethodEID {
-		card, err := eid.Open(ctx, eid.Config{Module: o.Config.EID.Module, TokenLabel: o.Config.EID.TokenLabel, KeyLabel: o.Config.EID.KeyLabel}, o.Secrets.PIN)
+		card, err := eid.Open(ctx, eid.Config{Module: o.Config.EID.Module, TokenLabel: o.Config.EID.TokenLabel, KeyLabel: o.Config.EID.KeyLabel, Logger: log}, o.Secrets.PIN)
 		if err != nil {
 			return nil, err
 		}
@@ -98,11 +146,17 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 	if err != nil {
 		return nil, err
 	}
-	client, err := session.NewClient(session.ClientOptions{URL: o.Config.STSURL(), Timeout: o.Config.STS.Timeout.Duration, CAFile: o.Config.STS.CAFile})
+	opts := session.ClientOptions{URL: o.Config.STSURL(), Timeout: o.Config.STS.Timeout.Duration, CAFile: o.Config.STS.CAFile}
+	if o.Config.STS.Trust != "" {
+		if opts.Trust, err = session.LoadTrust(config.ExpandHome(o.Config.STS.Trust)); err != nil {
+			return nil, err
+		}
+	}
+	client, err := session.NewClient(opts)
 	if err != nil {
 		return nil, err
 	}
-	a, err := client.RequestToken(ctx, req)
+	a, err := o.request(ctx, client, req)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,172 @@
+package app
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ehealth-tray/icons"
+	"ehealth-tray/session"
+	"ehealth-tray/session/ststest"
+	"ehealth-tray/tray"
+)
+
+// startWith runs the rig's core with a short STS timeout and short retries.
+func (r *rig) startWith(timeout time.Duration) {
+	r.cfg.STS.Timeout.Duration = timeout
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	r.states, r.cmds, r.done = make(chan tray.State, 1), make(chan tray.Command), make(chan struct{})
+	core := New(Options{
+		Config: r.cfg, StateDir: r.stateDir, Prompter: r.prompter, Notifier: r.notes, Clock: r.clock,
+		CardPresent: func(context.Context) (bool, error) { return true, nil },
+		OpenTarget:  func(context.Context, string) error { return nil },
+		RetryDelays: []time.Duration{50 * time.Millisecond, 50 * time.Millisecond},
+	})
+	go func() { defer close(r.done); _ = core.Run(ctx, r.states, r.cmds) }()
+}
+
+// TestCoreSTSFaultsMidSession: with a session active, every STS fault during
+// a renewal says what happened, keeps the valid session green, and leaves
+// the app working; nothing is retried beyond the short, asked-for retries.
+func TestCoreSTSFaultsMidSession(t *testing.T) {
+	r := newRig(t)
+	slow, err := ststest.New(ststest.Options{NIHII: "53886171521", Delay: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	r.sts, r.cfg.STS.URL = slow, slow.URL
+	now := r.clock.Now()
+	r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
+	r.startWith(time.Second)
+	defer r.stop()
+	r.click(tray.CmdFallback)
+	r.wait("green", func(s tray.State) bool { return s.Icon == icons.KindActive })
+
+	for _, tc := range []struct {
+		fault    ststest.Fault
+		code     string
+		says     string
+		attempts int
+	}{
+		{ststest.FaultHTTP503, "", "eHealth cannot be reached", 3},
+		{ststest.FaultSOA, "SOA-02002", "SOA-02002", 3},
+		{ststest.FaultSOA, "SOA-01001", "SOA-01001", 1},
+		{ststest.FaultSlow, "", "did not answer in time", 1},
+		{ststest.FaultMalformed, "", "answer cannot be used", 1},
+		{ststest.FaultTruncated, "", "eHealth", 1},
+		{ststest.FaultWrongInResponseTo, "", "answer cannot be used", 1},
+	} {
+		before := len(r.sts.Requests())
+		r.sts.SetFault(tc.fault, tc.code, "")
+		r.click(tray.CmdFallback)
+		s := r.wait(string(tc.fault)+" reported", func(s tray.State) bool {
+			return strings.Contains(s.Status, "Renewal failed") && strings.Contains(s.Status, tc.says)
+		})
+		if s.Icon != icons.KindActive {
+			t.Fatalf("%s: the still valid session is not green: %+v", tc.fault, s)
+		}
+		r.sts.SetFault(ststest.FaultNone, "", "")
+		if n := len(r.sts.Requests()) - before; n != tc.attempts {
+			t.Fatalf("%s: %d requests, want %d", tc.fault, n, tc.attempts)
+		}
+		// The status line changes with the next attempt, so the next case
+		// cannot match this case's message.
+		r.click(tray.CmdFallback)
+		r.wait("renewed after "+string(tc.fault), func(s tray.State) bool {
+			return !strings.Contains(s.Status, "Renewal failed") && s.Icon == icons.KindActive
+		})
+	}
+
+	// STS down for good: said plainly, still green, the app keeps going.
+	r.sts.Close()
+	r.click(tray.CmdFallback)
+	r.wait("down", func(s tray.State) bool { return strings.Contains(s.Status, "eHealth cannot be reached") })
+	r.click(tray.CmdStop)
+	r.wait("stopped", func(s tray.State) bool { return s.Icon == icons.KindNone })
+}
+
+// TestCoreUnknownCA: an STS whose TLS certificate is not trusted is refused
+// (never skipped), once, with a plain message.
+func TestCoreUnknownCA(t *testing.T) {
+	r := newRig(t)
+	tlsSTS, err := ststest.New(ststest.Options{TLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tlsSTS.Close()
+	r.cfg.STS.URL = tlsSTS.URL // no ca_file: its certificate is unknown
+	now := r.clock.Now()
+	r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
+	r.startWith(2 * time.Second)
+	defer r.stop()
+	r.click(tray.CmdFallback)
+	s := r.wait("TLS refused", func(s tray.State) bool { return strings.Contains(s.Status, "eHealth cannot be reached") })
+	if s.Icon == icons.KindActive || len(tlsSTS.Requests()) != 0 {
+		t.Fatalf("%+v; requests %d", s, len(tlsSTS.Requests()))
+	}
+	if !strings.Contains(s.Status, "certificate") {
+		t.Fatalf("the message does not say it is the certificate: %q", s.Status)
+	}
+}
+
+// TestOpenerRetriesOnlyTransientFaults: a 503 that clears is ridden out with
+// the same signed request; each retry waits.
+func TestOpenerRetriesOnlyTransientFaults(t *testing.T) {
+	r := newRig(t)
+	now := r.clock.Now()
+	path := r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
+	op := &Opener{Config: &r.cfg, Provider: r.cfg.Providers[0], KeystorePath: path,
+		Secrets: PromptSecrets{Prompter: r.prompter}, RetryDelays: []time.Duration{300 * time.Millisecond, 300 * time.Millisecond}}
+	r.sts.SetFault(ststest.FaultHTTP503, "", "")
+	go func() {
+		for len(r.sts.Requests()) == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		r.sts.SetFault(ststest.FaultNone, "", "")
+	}()
+	a, err := op.Open(context.Background(), session.MethodFallback)
+	if err != nil || a.ID == "" {
+		t.Fatalf("%v", err)
+	}
+	reqs := r.sts.Requests()
+	if len(reqs) != 2 || string(reqs[0].Envelope) != string(reqs[1].Envelope) {
+		t.Fatalf("%d requests; the retry must resend the same signed request", len(reqs))
+	}
+	// Not transient: one request only.
+	r.sts.SetFault(ststest.FaultSOA, "SOA-01002", "")
+	if _, err := op.Open(context.Background(), session.MethodFallback); err == nil || len(r.sts.Requests()) != 3 {
+		t.Fatalf("%v, %d requests", err, len(r.sts.Requests()))
+	}
+	// A read-only state dir is not the Opener's business; nothing is written.
+	if entries, _ := os.ReadDir(filepath.Join(r.dir, "state")); len(entries) != 0 {
+		t.Fatalf("the opener wrote state: %v", entries)
+	}
+}
+
+// TestCoreReadOnlyStateDir: a state dir that cannot be written (here: a file
+// where the folder should be) is said once; sessions and reminders still work.
+func TestCoreReadOnlyStateDir(t *testing.T) {
+	r := newRig(t)
+	if err := os.WriteFile(r.stateDir, []byte("not a folder"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	now := r.clock.Now()
+	r.keystore(ssin, now.Add(3*24*time.Hour), now.AddDate(-3, 0, 0))
+	r.startWith(2 * time.Second)
+	defer r.stop()
+	r.click(tray.CmdFallback)
+	r.wait("green", func(s tray.State) bool { return s.Icon == icons.KindActive })
+	r.wait("reminder", func(tray.State) bool { return r.notes.count("expires in") == 1 })
+	r.click(tray.CmdStop)
+	r.wait("red", func(s tray.State) bool { return s.Icon == icons.KindNone })
+	r.click(tray.CmdFallback)
+	r.wait("green again", func(s tray.State) bool { return s.Icon == icons.KindActive && s.Stop.Visible })
+	if n := r.notes.count("cannot save its state"); n != 1 {
+		t.Fatalf("said %d times", n)
+	}
+}
