@@ -38,7 +38,7 @@ func appEnv(b *testing.B, bus string) (env []string, cfg string) {
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	return append(os.Environ(), os.Getenv("EHEALTH_BENCH_APP_ENV"), "DBUS_SESSION_BUS_ADDRESS="+bus, "EHEALTH_TRAY_STATE_DIR="+filepath.Join(dir, "state"), "HOME="+dir), cfg
+	return append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+bus, "EHEALTH_TRAY_STATE_DIR="+filepath.Join(dir, "state"), "HOME="+dir), cfg
 }
 
 // BenchmarkColdStartToTray measures from exec to the tray item registered
