@@ -7,11 +7,14 @@ cd "$(dirname "$0")/.."
 # System packages: SoftHSM2 stands in for the eID card (opensc gives
 # pkcs11-tool), xmlsec1 verifies our XML signatures independently, dbus runs the
 # private session bus of the tray and notification tests, openssl checks our
-# test keystores, a JDK's keytool cross-checks them too.
+# test keystores, a JDK's keytool cross-checks them too, desktop-file-utils
+# validates the autostart entry, and Xvfb + xdotool type into a real
+# pinentry-gtk-2 as a person would. chattr (e2fsprogs) is part of Debian.
 need_pkgs=()
 for pair in softhsm2-util:softhsm2 pkcs11-tool:opensc xmlsec1:xmlsec1 dbus-daemon:dbus \
             dbus-run-session:dbus openssl:openssl gcc:gcc \
-            desktop-file-validate:desktop-file-utils keytool:openjdk-17-jdk-headless; do
+            desktop-file-validate:desktop-file-utils keytool:openjdk-17-jdk-headless \
+            Xvfb:xvfb xdotool:xdotool pinentry-gtk-2:pinentry-gtk2; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need_pkgs+=("$pkg")
 done

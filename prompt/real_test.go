@@ -1,0 +1,90 @@
+//go:build linux
+
+package prompt
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRealPinentryUnderXvfb talks to the real pinentry-gtk-2 on a private X
+// display, and types into it as a person would (xdotool): our Assuan client
+// against the real program, non-ASCII and '%' included.
+func TestRealPinentryUnderXvfb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs an X server")
+	}
+	for _, tool := range []string{"Xvfb", "xdotool", "pinentry-gtk-2"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (scripts/test.sh installs xvfb, xdotool and pinentry-gtk2)", tool)
+		}
+	}
+	display := startXvfb(t)
+	t.Setenv("DISPLAY", display)
+	p := Pinentry{Program: "pinentry-gtk-2"}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	// A person types the password into the dialog titled by SETTITLE.
+	typed := "Pw-dé%mo ok"
+	go person(t, "eHealth test", []string{"type", "--delay", "30", typed}, []string{"key", "Return"})
+	got, err := p.Secret(ctx, Request{Title: "eHealth test", Description: "Mot de passe du certificat eHealth\nSSIN=79021802145", Prompt: "Mot de passe :"})
+	if err != nil || string(got) != typed {
+		t.Fatalf("got %q, %v", got, err)
+	}
+
+	// Escape cancels: a normal outcome, ErrCancelled.
+	go person(t, "eHealth cancel", []string{"key", "Escape"})
+	if _, err := p.Secret(ctx, Request{Title: "eHealth cancel", Description: "Cancel me"}); err != ErrCancelled {
+		t.Fatalf("Escape: %v", err)
+	}
+
+	// The fallback question: Return on the default button does not start
+	// anything; only an explicit OK does.
+	go person(t, "eHealth confirm", []string{"key", "Escape"})
+	if ok, err := p.Confirm(ctx, Request{Title: "eHealth confirm", Description: "Exceptional use only", OK: "Start", Cancel: "Cancel"}); ok || err != nil {
+		t.Fatalf("Escape on the question: %v %v", ok, err)
+	}
+}
+
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "800x600x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	buf := make([]byte, 16)
+	n, err := r.Read(buf)
+	if err != nil {
+		t.Fatalf("Xvfb did not start: %v", err)
+	}
+	return ":" + strings.TrimSpace(string(buf[:n]))
+}
+
+// person waits for the dialog titled title, then does each action in turn.
+// There is no window manager: pinentry grabs the keyboard itself, so keys go
+// to the display (XTEST), not to a window.
+func person(t *testing.T, title string, actions ...[]string) {
+	xdo(t, "search", "--sync", "--name", title)
+	time.Sleep(500 * time.Millisecond) // the grab follows the window
+	for _, a := range actions {
+		xdo(t, a...)
+	}
+}
+
+func xdo(t *testing.T, args ...string) {
+	if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
+		t.Logf("xdotool %v: %v %s", args, err, out)
+	}
+}
