@@ -1,0 +1,98 @@
+package app
+
+// Menu actions that talk to the desktop: autostart, settings, log, renewal page.
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"ehealth-tray/autostart"
+	"ehealth-tray/config"
+	"ehealth-tray/notify"
+)
+
+// toggleAutostart flips "Start with my session". The menu shows what is on
+// disk afterwards, not what was asked.
+func (c *Core) toggleAutostart() {
+	st, err := autostart.Status()
+	if err == nil {
+		if st.Enabled {
+			err = autostart.Disable()
+		} else {
+			var e autostart.Entry
+			if e, err = autostart.Self(c.autostartArgs()...); err == nil {
+				err = autostart.Enable(e)
+			}
+		}
+	}
+	if err != nil {
+		c.log.Warn("start with my session: not changed", "err", err)
+		c.setNotice(c.loc.T("status.autostart-failed", map[string]any{"Error": err.Error()}))
+	}
+	c.refreshAutostart()
+}
+
+// autostartArgs keeps an explicit config file for the start at login.
+func (c *Core) autostartArgs() []string {
+	if c.cfg.Path == "" || c.cfg.Path == config.Path("") {
+		return nil
+	}
+	if abs, err := filepath.Abs(c.cfg.Path); err == nil {
+		return []string{"--config", abs}
+	}
+	return nil
+}
+
+func (c *Core) refreshAutostart() {
+	st, err := autostart.Status()
+	c.mu.Lock()
+	c.autostartOn = err == nil && st.Enabled
+	c.mu.Unlock()
+	c.kick()
+}
+
+func (c *Core) openSettings(ctx context.Context) {
+	path := c.cfg.Path
+	if path == "" {
+		path = config.Path("")
+	}
+	if !fileExists(path) && len(ExampleConfig) > 0 {
+		// Creating the file is safe: there was nothing to lose.
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err == nil {
+			if err := os.WriteFile(path, ExampleConfig, 0o600); err != nil {
+				c.log.Warn("settings file not created", "path", path, "err", err)
+			}
+		}
+	}
+	c.openTarget(ctx, path)
+}
+
+func (c *Core) openTarget(ctx context.Context, target string) {
+	if err := c.o.OpenTarget(ctx, target); err != nil {
+		c.log.Warn("could not open", "target", target, "err", err)
+		c.setNotice(c.loc.T("status.open-failed", map[string]any{"Target": target}))
+	}
+}
+
+// stateProblem reports, once per run, that the state dir cannot be written
+// (read-only, full): the app keeps working from memory.
+func (c *Core) stateProblem(err error) {
+	c.mu.Lock()
+	first := !c.stateWarned
+	c.stateWarned = true
+	if first {
+		c.notice = c.loc.T("status.state-unwritable", map[string]any{"Dir": c.o.StateDir})
+	}
+	c.mu.Unlock()
+	if !first {
+		c.log.Debug("state not saved", "err", err)
+		return
+	}
+	c.log.Warn("state dir not writable; running from memory", "dir", c.o.StateDir, "err", err)
+	c.notify(context.Background(), notify.Notification{
+		Title: c.loc.T("notify.state-unwritable"),
+		Body:  c.loc.T("notify.state-unwritable-body", map[string]any{"Dir": c.o.StateDir, "Detail": err.Error()}),
+	})
+	c.kick()
+}
