@@ -10,24 +10,11 @@ cd "$(dirname "$0")/.."
 # test keystores, a JDK's keytool cross-checks them too, desktop-file-utils
 # validates the autostart entry, and Xvfb + xdotool type into a real
 # pinentry-gtk-2 as a person would. chattr (e2fsprogs) is part of Debian.
-need_pkgs=()
-for pair in softhsm2-util:softhsm2 pkcs11-tool:opensc xmlsec1:xmlsec1 dbus-daemon:dbus \
-            dbus-run-session:dbus openssl:openssl gcc:gcc \
-            desktop-file-validate:desktop-file-utils keytool:openjdk-17-jdk-headless \
-            Xvfb:xvfb xdotool:xdotool pinentry-gtk-2:pinentry-gtk2; do
-  cmd=${pair%%:*} pkg=${pair#*:}
-  command -v "$cmd" >/dev/null 2>&1 || need_pkgs+=("$pkg")
-done
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
-  else
-    echo "missing system packages: ${need_pkgs[*]} (run as root, or: sudo apt-get install ${need_pkgs[*]})" >&2
-    exit 1
-  fi
-fi
+. scripts/need.sh
+need softhsm2-util:softhsm2 pkcs11-tool:opensc xmlsec1:xmlsec1 dbus-daemon:dbus \
+     dbus-run-session:dbus openssl:openssl gcc:gcc \
+     desktop-file-validate:desktop-file-utils keytool:openjdk-17-jdk-headless \
+     Xvfb:xvfb xdotool:xdotool pinentry-gtk-2:pinentry-gtk2
 
 export CGO_ENABLED=1
 # Never let a test talk to the user's real desktop bus.
