@@ -208,6 +208,7 @@ func TestEndToEndTray(t *testing.T) {
 	}
 	e.cfgPath = filepath.Join(e.dir, "config.toml")
 	cfg := fmt.Sprintf(`keystore_dir = %q
+icon_colour = "green"
 [[provider]]
 name = "Test Kine"
 niss = %q
@@ -235,6 +236,13 @@ program = %q
 	}
 	e.setAnswer("wrong")
 	e.startApp()
+
+	// A typo in the settings is said, with file, line and key; the rest works.
+	if _, err := e.notes.WaitFor(e.ctx(10*time.Second), func(r traytest.Received) bool {
+		return r.Summary == "1 problem in the settings" && strings.Contains(r.Body, "config.toml:2: icon_colour: unknown key")
+	}); err != nil {
+		t.Fatalf("settings typo not notified: %v; got %+v", err, e.notes.Notifications())
+	}
 
 	// Red at start, with the menu of product.md.
 	p := e.props("red icon", func(p traytest.Props) bool { return p.Icon != nil && p.DominantColor() == "red" })

@@ -40,6 +40,8 @@ type env struct {
 	configFlag     string
 	logLevel       string
 	logFormat      string
+	// configIssues are the problems loadConfig found; the tray shows them too.
+	configIssues []config.Issue
 	// loc words the output: the OS locale until the configuration is read,
 	// then its language.
 	loc *i18n.Localizer
@@ -171,6 +173,7 @@ func (e *env) useConfigLanguage() {
 func (e *env) loadConfig() (config.Config, error) {
 	cfg, issues, err := config.Load(config.Path(e.configFlag))
 	e.loc = i18n.New(i18n.Detect(cfg.Language))
+	e.configIssues = issues
 	for _, i := range issues {
 		e.warn(i.String())
 	}

@@ -101,6 +101,16 @@ func (e *env) runTrayApp(r trayRun) int {
 	if r.ready != nil {
 		go r.ready(ctx, log)
 	}
+	// Nobody reads stderr in a tray: a settings problem is logged and notified.
+	if n := len(e.configIssues); n > 0 {
+		for _, ci := range e.configIssues {
+			log.Warn("settings problem; the default applies", "issue", ci.String())
+		}
+		_ = notifier.Notify(ctx, notify.Notification{
+			Title: e.loc.N("notify.config-issues", n),
+			Body:  e.loc.T("notify.config-issues-body", map[string]any{"Issue": e.configIssues[0].String()}),
+		})
+	}
 	log.Info("ehealth-tray started", "version", version(), "config", r.cfg.Path, "state", r.stateDir)
 
 	if !tray.HostPresent(ctx) {
