@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"ehealth-tray/app"
 	"ehealth-tray/config"
@@ -42,6 +43,9 @@ func runTray(e *env, args []string) int {
 	}
 	return e.runTrayApp(trayRun{cfg: cfg, stateDir: config.StateDir()})
 }
+
+// noTrayGrace is how long a missing tray host is given to appear.
+const noTrayGrace = 20 * time.Second
 
 // runTrayApp runs the tray in the foreground until Quit, SIGINT or SIGTERM,
 // and ends the session on each.
@@ -113,12 +117,24 @@ func (e *env) runTrayApp(r trayRun) int {
 	}
 	log.Info("ehealth-tray started", "version", version(), "config", r.cfg.Path, "state", r.stateDir)
 
-	if !tray.HostPresent(ctx) {
-		// Keep going: the panel may start later (login), and tray.Run
-		// registers then. Meanwhile notifications and the log carry the news.
-		log.Warn("no system tray found yet (on GNOME, the AppIndicator extension is needed); going on with notifications")
-		_ = notifier.Notify(ctx, notify.Notification{Title: "eHealth", Body: e.loc.T("cli.no-tray")})
-	}
+	go func() {
+		// At login the app may start before the panel, and tray.Run
+		// registers when it comes: only a panel still missing after a grace
+		// period is worth telling. Meanwhile notifications and the log carry
+		// the news.
+		if tray.HostPresent(ctx) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(noTrayGrace):
+		}
+		if !tray.HostPresent(ctx) {
+			log.Warn("no system tray found (on GNOME, the AppIndicator extension is needed); going on with notifications")
+			_ = notifier.Notify(ctx, notify.Notification{Title: "eHealth", Body: e.loc.T("cli.no-tray")})
+		}
+	}()
 	tray.Run(ctx, logStates(ctx, states, log), cmds, log)
 	stop()
 	<-coreDone
