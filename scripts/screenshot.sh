@@ -7,6 +7,10 @@
 # panel), then the program given as arguments, by default a sample State:
 #
 #   scripts/screenshot.sh [command ...]    (default: go run ./tray/internal/trayshow)
+#   FALLBACK_PASSWORD=demo scripts/screenshot.sh go run . demo
+#       first opens a session the way a person would: menu, Fallback procedure,
+#       the real pinentry-gtk-2 (confirm, then the password), and shoots the
+#       green tray and its menu as docs/demo-active*.png.
 #
 # Missing tools are installed with apt-get (run as root, or install them:
 # xvfb imagemagick xdotool haskell-gtk-sni-tray-utils dbus).
@@ -18,7 +22,8 @@ cd "$(dirname "$0")/.."
 if [ -z "${SCREENSHOT_SESSION:-}" ]; then
 	missing=()
 	for tool in Xvfb:xvfb import:imagemagick convert:imagemagick xdotool:xdotool \
-		gtk-sni-tray-standalone:haskell-gtk-sni-tray-utils dbus-run-session:dbus dbus-send:dbus; do
+		gtk-sni-tray-standalone:haskell-gtk-sni-tray-utils dbus-run-session:dbus dbus-send:dbus \
+		pinentry-gtk-2:pinentry-gtk2; do
 		command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
 	done
 	if [ ${#missing[@]} -gt 0 ]; then
@@ -89,15 +94,31 @@ wait_for "the tray icon to register (go run may be compiling)" item_registered
 sleep 2 # the panel draws the icon
 
 mkdir -p docs
+out=tray
+if [ -n "${FALLBACK_PASSWORD:-}" ]; then
+	# Menu → second enabled item (Fallback procedure…) → the confirmation,
+	# whose default button is Cancel: move to the start button → password.
+	xdotool mousemove 12 12 click 3
+	sleep 1
+	xdotool key Down Down Return
+	wait_for "the fallback confirmation" xdotool search --name "eHealth"
+	sleep 1
+	xdotool key Tab Return
+	sleep 2
+	xdotool type --delay 50 "$FALLBACK_PASSWORD"
+	xdotool key Return
+	sleep 3
+	out=demo-active
+fi
 # The first icon sits at the panel's left end; hover it for the tooltip.
 xdotool mousemove 12 12
 sleep 2
 import -window root "$tmp/tray.png"
-convert "$tmp/tray.png" -trim +repage -bordercolor white -border 8 docs/tray.png
+convert "$tmp/tray.png" -trim +repage -bordercolor white -border 8 "docs/$out.png"
 
 xdotool click 3
 sleep 2
 import -window root "$tmp/menu.png"
-convert "$tmp/menu.png" -trim +repage -bordercolor white -border 8 docs/tray-menu.png
+convert "$tmp/menu.png" -trim +repage -bordercolor white -border 8 "docs/$out-menu.png"
 
-echo "wrote docs/tray.png ($(identify -format '%wx%h' docs/tray.png)) and docs/tray-menu.png ($(identify -format '%wx%h' docs/tray-menu.png))"
+echo "wrote docs/$out.png ($(identify -format '%wx%h' "docs/$out.png")) and docs/$out-menu.png ($(identify -format '%wx%h' "docs/$out-menu.png"))"
