@@ -6,6 +6,7 @@ import (
 	"ehealth-tray/i18n"
 	"ehealth-tray/prompt"
 	"ehealth-tray/session"
+	"ehealth-tray/session/eid"
 )
 
 // kindMessages are the catalog messages of the error kinds a practitioner
@@ -69,10 +70,13 @@ func ErrorMessage(loc *i18n.Localizer, err error) string {
 	var fault *session.STSFault
 	var status *session.STSStatusError
 	var own i18n.Localized
+	var card *eid.Error
 	var k interface{ Kind() string }
 	switch {
 	case errors.As(err, &own):
 		return own.Localize(loc)
+	case errors.As(err, &card) && card.Kind() == eid.KindPINIncorrect && card.TriesLeft() > 0:
+		return loc.N("error.pin-tries-left", card.TriesLeft())
 	case errors.As(err, &fault):
 		return loc.T("error.sts-fault", map[string]any{"Code": fault.Code, "Message": fault.Message, "Explanation": ExplainSOA(loc, fault.Code)})
 	case errors.As(err, &status):

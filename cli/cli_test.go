@@ -360,7 +360,7 @@ func TestSessionStartEIDWithSoftHSM(t *testing.T) {
 	}
 	// A wrong PIN is reported once, never retried.
 	code, out, _ = run(t, "s3cret\n0000\n", "session", "start", "--config", eidCfg, "--method", "eid", "--password-stdin", "--json")
-	if code != 1 || !strings.Contains(out, `"kind": "pin-incorrect"`) {
+	if code != 1 || !strings.Contains(out, `"kind": "pin-incorrect"`) || !strings.Contains(out, "2 tries left before your eID card is blocked") {
 		t.Fatalf("exit %d: %s", code, out)
 	}
 	if n := len(sts.Requests()); n != 1 {

@@ -30,7 +30,15 @@ type Error struct {
 	kind string
 	msg  string
 	err  error
+	// triesLeft is what the card said after a wrong PIN: 2, 1, or 0 when
+	// it did not say.
+	triesLeft int
 }
+
+// TriesLeft is how many PIN tries the card has left after a wrong PIN, when
+// the card tells (the Belgian eID does, through its token flags); 0 when
+// unknown.
+func (e *Error) TriesLeft() int { return e.triesLeft }
 
 func (e *Error) Error() string { return e.msg }
 
@@ -80,14 +88,14 @@ func classify(op string, err error, inUse bool, flags uint) *Error {
 	case pkcs11.CKR_FUNCTION_CANCELED:
 		return newError(KindCancelled, "PIN entry was cancelled", err)
 	case pkcs11.CKR_PIN_INCORRECT:
-		msg := "Wrong PIN"
+		e := newError(KindPINIncorrect, "Wrong PIN", err)
 		switch {
 		case flags&pkcs11.CKF_USER_PIN_FINAL_TRY != 0:
-			msg += " (last try)"
+			e.msg, e.triesLeft = "Wrong PIN (last try)", 1
 		case flags&pkcs11.CKF_USER_PIN_COUNT_LOW != 0:
-			msg += " (2 tries left)"
+			e.msg, e.triesLeft = "Wrong PIN (2 tries left)", 2
 		}
-		return newError(KindPINIncorrect, msg, err)
+		return e
 	case pkcs11.CKR_PIN_LOCKED:
 		return newError(KindPINLocked, "The card's PIN is blocked; unblock it with the PUK code", err)
 	}
