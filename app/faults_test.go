@@ -65,6 +65,9 @@ func TestCoreSTSFaultsMidSession(t *testing.T) {
 		r.sts.SetFault(tc.fault, tc.code, "")
 		r.click(tray.CmdFallback)
 		s := r.wait(string(tc.fault)+" reported", func(s tray.State) bool {
+			if s.Icon != icons.KindActive {
+				t.Fatalf("%s: the valid session stopped being green during the renewal: %+v", tc.fault, s)
+			}
 			return strings.Contains(s.Status, "Renewal failed") && strings.Contains(s.Status, tc.says)
 		})
 		if s.Icon != icons.KindActive {

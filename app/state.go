@@ -56,6 +56,14 @@ func (c *Core) stateLocked() tray.State {
 	if (state == session.StateActive || state == session.StateEndingSoon) && !now.Before(snap.NotOnOrAfter) {
 		state = session.StateExpired
 	}
+	// A renewal does not hide a session that is still valid: it stays green
+	// (orange near its end) until the new one arrives or the old one ends.
+	if state == session.StateStarting && snap.AssertionID != "" && now.Before(snap.NotOnOrAfter) {
+		state = session.StateActive
+		if !now.Before(snap.NotOnOrAfter.Add(-c.cfg.Session.WarnBeforeEnd.Duration)) {
+			state = session.StateEndingSoon
+		}
+	}
 	via := l.T("status.via-eid")
 	if snap.Method == session.MethodFallback {
 		via = l.T("status.via-fallback")
