@@ -13,7 +13,8 @@ require (
 	github.com/miekg/pkcs11 v1.1.2
 	github.com/nicksnyder/go-i18n/v2 v2.7.0
 	github.com/russellhaering/goxmldsig v1.6.1
-	golang.org/x/sys v0.49.0
+	golang.org/x/sys v0.50.0
+	golang.org/x/term v0.48.0
 	golang.org/x/text v0.43.0
 	gopkg.in/natefinch/lumberjack.v2 v2.2.1
 	software.sslmate.com/src/go-pkcs12 v0.7.4

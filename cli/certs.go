@@ -238,8 +238,12 @@ func (e *env) password(cfg *config.Config, fromStdin bool, path string) ([]byte,
 	return secrets.KeystorePassword(context.Background(), path)
 }
 
-// dialogSecrets asks through the configured or system dialog program.
+// dialogSecrets asks on the terminal when the command runs in one (no echo),
+// else through the configured or system dialog program.
 func (e *env) dialogSecrets(cfg *config.Config) (app.PromptSecrets, error) {
+	if e.tty != nil && cfg.Prompt.Program == "" {
+		return app.PromptSecrets{Prompter: prompt.Terminal{In: e.tty, Out: e.stderr}, Localizer: e.loc}, nil
+	}
 	p, err := prompt.New(cfg.Prompt.Program)
 	if err != nil {
 		return app.PromptSecrets{}, &cliError{id: "cli.no-dialog", err: err}

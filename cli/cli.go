@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"strings"
 
@@ -21,6 +22,7 @@ import (
 	"ehealth-tray/config"
 	"ehealth-tray/i18n"
 	"ehealth-tray/logging"
+	"ehealth-tray/prompt"
 )
 
 // Version is stamped at build time with -ldflags "-X ehealth-tray/cli.Version=…".
@@ -36,6 +38,7 @@ const (
 // env is what a subcommand gets: the standard streams and the global flags.
 type env struct {
 	stdin          *bufio.Reader
+	tty            *os.File // stdin, when it is an interactive terminal
 	stdout, stderr io.Writer
 	configFlag     string
 	logLevel       string
@@ -67,6 +70,9 @@ func commands() []command {
 // Main runs the command line and returns the exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: bufio.NewReader(stdin), stdout: stdout, stderr: stderr, loc: i18n.New(i18n.Detect(""))}
+	if f, ok := stdin.(*os.File); ok && prompt.IsTerminal(f) {
+		e.tty = f
+	}
 	// A silent first pass finds --config, whose language then words the
 	// usage text and everything after.
 	pre := e.globalFlags(io.Discard)

@@ -1,0 +1,60 @@
+package prompt
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+)
+
+// Terminal asks on a terminal, without echoing the secret: for the command
+// line in a terminal (an SSH session has no dialog to show).
+type Terminal struct {
+	In  *os.File  // the terminal to read from
+	Out io.Writer // where the question goes (stderr, so stdout stays JSON)
+}
+
+// IsTerminal tells whether f is an interactive terminal.
+func IsTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// Secret reads a line with echo off. Ctrl+D cancels.
+func (t Terminal) Secret(_ context.Context, r Request) ([]byte, error) {
+	t.ask(r)
+	fmt.Fprint(t.Out, r.Prompt+" ")
+	b, err := term.ReadPassword(int(t.In.Fd()))
+	fmt.Fprintln(t.Out)
+	if errors.Is(err, io.EOF) || (err == nil && len(b) == 0) {
+		return nil, ErrCancelled
+	}
+	return b, err
+}
+
+// Confirm reads a yes/no answer; anything but yes (in the languages we
+// speak) is no, as the safe default.
+func (t Terminal) Confirm(_ context.Context, r Request) (bool, error) {
+	t.ask(r)
+	fmt.Fprint(t.Out, "[y/N] ")
+	line, err := bufio.NewReader(t.In).ReadString('\n')
+	if err != nil && line == "" {
+		return false, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes", "o", "oui", "j", "ja":
+		return true, nil
+	}
+	return false, nil
+}
+
+func (t Terminal) ask(r Request) {
+	if r.Title != "" {
+		fmt.Fprintln(t.Out, r.Title)
+	}
+	if r.Description != "" {
+		fmt.Fprintln(t.Out, r.Description)
+	}
+}
