@@ -4,6 +4,7 @@ package prompt
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -31,22 +32,27 @@ func TestRealPinentryUnderXvfb(t *testing.T) {
 
 	// A person types the password into the dialog titled by SETTITLE.
 	typed := "Pw-dé%mo ok"
-	go person(t, "eHealth test", []string{"type", "--delay", "30", typed}, []string{"key", "Return"})
+	done := person(ctx, t, "eHealth test", []string{"type", "--delay", "30", typed}, []string{"key", "Return"})
 	got, err := p.Secret(ctx, Request{Title: "eHealth test", Description: "Mot de passe du certificat eHealth\nSSIN=79021802145", Prompt: "Mot de passe :"})
+	<-done
 	if err != nil || string(got) != typed {
 		t.Fatalf("got %q, %v", got, err)
 	}
 
 	// Escape cancels: a normal outcome, ErrCancelled.
-	go person(t, "eHealth cancel", []string{"key", "Escape"})
-	if _, err := p.Secret(ctx, Request{Title: "eHealth cancel", Description: "Cancel me"}); err != ErrCancelled {
+	done = person(ctx, t, "eHealth cancel", []string{"key", "Escape"})
+	_, err = p.Secret(ctx, Request{Title: "eHealth cancel", Description: "Cancel me"})
+	<-done
+	if err != ErrCancelled {
 		t.Fatalf("Escape: %v", err)
 	}
 
 	// The fallback question: Return on the default button does not start
 	// anything; only an explicit OK does.
-	go person(t, "eHealth confirm", []string{"key", "Escape"})
-	if ok, err := p.Confirm(ctx, Request{Title: "eHealth confirm", Description: "Exceptional use only", OK: "Start", Cancel: "Cancel"}); ok || err != nil {
+	done = person(ctx, t, "eHealth confirm", []string{"key", "Escape"})
+	ok, err := p.Confirm(ctx, Request{Title: "eHealth confirm", Description: "Exceptional use only", OK: "Start", Cancel: "Cancel"})
+	<-done
+	if ok || err != nil {
 		t.Fatalf("Escape on the question: %v %v", ok, err)
 	}
 }
@@ -72,19 +78,32 @@ func startXvfb(t *testing.T) string {
 	return ":" + strings.TrimSpace(string(buf[:n]))
 }
 
-// person waits for the dialog titled title, then does each action in turn.
-// There is no window manager: pinentry grabs the keyboard itself, so keys go
-// to the display (XTEST), not to a window.
-func person(t *testing.T, title string, actions ...[]string) {
-	xdo(t, "search", "--sync", "--name", title)
-	time.Sleep(500 * time.Millisecond) // the grab follows the window
-	for _, a := range actions {
-		xdo(t, a...)
-	}
+// person waits for the dialog titled title, then does each action in turn;
+// the returned channel closes when done, so no keystroke outlives its
+// dialog. There is no window manager: pinentry grabs the keyboard itself,
+// so keys go to the display (XTEST), not to a window.
+func person(ctx context.Context, t *testing.T, title string, actions ...[]string) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := xdo(ctx, "search", "--sync", "--name", title); err != nil {
+			t.Errorf("dialog %q never showed: %v", title, err)
+			return
+		}
+		time.Sleep(500 * time.Millisecond) // the grab follows the window
+		for _, a := range actions {
+			if err := xdo(ctx, a...); err != nil {
+				t.Errorf("xdotool %v: %v", a, err)
+			}
+		}
+	}()
+	return done
 }
 
-func xdo(t *testing.T, args ...string) {
-	if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
-		t.Logf("xdotool %v: %v %s", args, err, out)
+func xdo(ctx context.Context, args ...string) error {
+	out, err := exec.CommandContext(ctx, "xdotool", args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%w: %s", err, out)
 	}
+	return nil
 }
