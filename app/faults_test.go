@@ -173,3 +173,31 @@ func TestCoreReadOnlyStateDir(t *testing.T) {
 		t.Fatalf("said %d times", n)
 	}
 }
+
+// TestCoreMissingQualityIsAProblemBeforeAnyPassword: without the profession
+// the request cannot name its attributes; it is said up front, and no
+// password is asked for nothing.
+func TestCoreMissingQualityIsAProblemBeforeAnyPassword(t *testing.T) {
+	r := newRig(t)
+	r.cfg.Providers[0].Quality = ""
+	now := r.clock.Now()
+	r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
+	r.startWith(time.Second)
+	defer r.stop()
+	s := r.wait("problem", func(s tray.State) bool { return s.Icon == icons.KindProblem })
+	if !strings.Contains(s.Tooltip, "profession missing") {
+		t.Fatalf("tooltip %q", s.Tooltip)
+	}
+	r.click(tray.CmdFallback)
+	r.wait("said", func(s tray.State) bool { return strings.Contains(s.Status, "profession is not set") })
+	r.prompter.mu.Lock()
+	defer r.prompter.mu.Unlock()
+	for _, q := range r.prompter.asked {
+		if strings.Contains(q, "Password") {
+			t.Fatalf("a password was asked: %q", r.prompter.asked)
+		}
+	}
+	if len(r.sts.Requests()) != 0 {
+		t.Fatal("a request was sent")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -171,6 +172,11 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 func (o *Opener) openKeystore(ctx context.Context, now time.Time) (*cert.Keystore, error) {
 	if o.KeystorePath == "" {
 		return nil, &CheckError{"certificate-not-found", func(l *i18n.Localizer) string { return l.T("error.certificate-not-found") }}
+	}
+	// Said before the password and PIN are asked: without the profession the
+	// request cannot name its attributes.
+	if !slices.Contains(config.Qualities, o.Provider.Quality) {
+		return nil, &CheckError{"quality-missing", func(l *i18n.Localizer) string { return l.T("error.quality-missing") }}
 	}
 	pw, err := o.Secrets.KeystorePassword(ctx, o.KeystorePath)
 	if err != nil {

@@ -4,6 +4,7 @@ package app
 
 import (
 	"path/filepath"
+	"slices"
 	"time"
 
 	"ehealth-tray/cert"
@@ -162,6 +163,9 @@ func (c *Core) problemLocked(p config.Provider, hasP bool, rec Record, hasRec bo
 	}
 	if _, err := cert.ParseINAMI(p.INAMI); err != nil {
 		return c.loc.T("problem.inami")
+	}
+	if !slices.Contains(config.Qualities, p.Quality) {
+		return c.loc.T("problem.quality")
 	}
 	if c.current == "" {
 		return c.loc.T("problem.no-certificate")
