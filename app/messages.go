@@ -25,6 +25,7 @@ var kindMessages = map[string]string{
 	"no-card":               "error.no-card",
 	"card-unknown":          "error.card-unknown",
 	"card-removed":          "error.card-removed",
+	"identity-mismatch":     "error.card-other-person",
 	"pin-incorrect":         "error.pin-incorrect",
 	"pin-locked":            "error.pin-locked",
 	"key-not-found":         "error.key-not-found",

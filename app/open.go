@@ -126,7 +126,7 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 	hok := keystoreSigner{ks.Key, ks.Cert}
 	ident := session.Signer(hok)
 	if m == session.MethodEID {
-		card, err := eid.Open(ctx, eid.Config{Module: o.Config.EID.Module, TokenLabel: o.Config.EID.TokenLabel, KeyLabel: o.Config.EID.KeyLabel, Logger: log}, o.Secrets.PIN)
+		card, err := eid.Open(ctx, eid.Config{Module: o.Config.EID.Module, TokenLabel: o.Config.EID.TokenLabel, KeyLabel: o.Config.EID.KeyLabel, Logger: log, ExpectedSSIN: ks.Identity.SSIN}, o.Secrets.PIN)
 		if err != nil {
 			return nil, err
 		}

@@ -367,3 +367,39 @@ func TestSessionStartEIDWithSoftHSM(t *testing.T) {
 		t.Fatalf("a request was sent after a wrong PIN: %d", n)
 	}
 }
+
+// TestSessionStartEIDRefusesAnotherPersonsCard: a patient's eID left in the
+// reader is refused before the PIN is asked, so the practitioner's PIN never
+// counts against it.
+func TestSessionStartEIDRefusesAnotherPersonsCard(t *testing.T) {
+	if _, err := softhsm.ModulePath(); err != nil {
+		t.Skip("SoftHSM2 not installed (scripts/test.sh installs it):", err)
+	}
+	w := newWorld(t)
+	sts, err := ststest.New(ststest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sts.Close()
+	key, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(8), Subject: pkix.Name{CommonName: "Patient (Authentication)", SerialNumber: "75031712390", Country: []string{"BE"}},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	crt, _ := x509.ParseCertificate(der)
+	tok, err := softhsm.NewToken(t.TempDir(), "BELPIC", "1234", "Authentication", key, crt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(softhsm.EnvVar, tok.ConfPath)
+	cfg, _ := os.ReadFile(w.cfgPath)
+	eidCfg := filepath.Join(w.dir, "eid.toml")
+	_ = os.WriteFile(eidCfg, []byte(string(cfg)+"[sts]\nurl = \""+sts.URL+"\"\n[eid]\nmodule = \""+tok.Module+"\"\n"), 0o600)
+	// No PIN line on stdin: asking for it would fail the command another way.
+	code, out, _ := run(t, "s3cret\n", "session", "start", "--config", eidCfg, "--method", "eid", "--password-stdin", "--json")
+	if code != 1 || !strings.Contains(out, `"kind": "identity-mismatch"`) || !strings.Contains(out, "75031712390") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	if len(sts.Requests()) != 0 {
+		t.Fatal("a request was sent with another person's card")
+	}
+}

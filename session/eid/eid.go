@@ -44,6 +44,11 @@ type Config struct {
 	KeyLabel string
 	// Logger receives which module and slot are used; nil = slog.Default().
 	Logger *slog.Logger
+	// ExpectedSSIN, when set, is the practitioner's national number: a card
+	// whose certificate names another person (a patient's eID left in the
+	// reader) is refused before any PIN is asked, so the practitioner's PIN
+	// never counts against someone else's card.
+	ExpectedSSIN string
 }
 
 func (c Config) logger() *slog.Logger {
@@ -81,6 +86,8 @@ type Card struct {
 	session pkcs11.SessionHandle
 	key     pkcs11.ObjectHandle
 	cert    *x509.Certificate
+	// expectedSSIN is Config.ExpectedSSIN, checked while loading.
+	expectedSSIN string
 }
 
 // Open loads the module, finds the card and its key and certificate, and logs
@@ -120,7 +127,7 @@ func openCard(ctx context.Context, mod *module, cfg Config, pin PINFunc) (*Card,
 	if err != nil {
 		return nil, mod.fail("opening a session", err, slot, false)
 	}
-	c := &Card{mod: mod, slot: slot, session: sh}
+	c := &Card{mod: mod, slot: slot, session: sh, expectedSSIN: cfg.ExpectedSSIN}
 	if err := c.load(ctx, cfg.KeyLabel, info.Flags, pin); err != nil {
 		// The load error is the one that matters; closing the session
 		// can only fail for the same reason.
@@ -145,6 +152,10 @@ func (c *Card) load(ctx context.Context, label string, tokenFlags uint, pin PINF
 	c.cert, err = x509.ParseCertificate(attrs[0].Value)
 	if err != nil {
 		return newError(KindCardError, fmt.Sprintf("The card's %s certificate cannot be parsed", label), err)
+	}
+	if want := c.expectedSSIN; want != "" && c.cert.Subject.SerialNumber != want {
+		return &Error{kind: KindOtherPerson,
+			msg: fmt.Sprintf("The eID card in the reader belongs to national number %s, not to %s: insert your own card", c.cert.Subject.SerialNumber, want)}
 	}
 	var keyType uint
 	switch c.cert.PublicKey.(type) {

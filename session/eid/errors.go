@@ -18,6 +18,8 @@ const (
 	KindPINIncorrect   = "pin-incorrect"
 	KindPINLocked      = "pin-locked"
 	KindKeyNotFound    = "key-not-found"
+	// KindOtherPerson: the card is someone else's (the CLI's identity-mismatch).
+	KindOtherPerson = "identity-mismatch"
 	// KindCardError is any other failure of the module or the card.
 	KindCardError = "card-error"
 )
