@@ -4,6 +4,8 @@ package app
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -57,12 +59,9 @@ func (c *Core) openSettings(ctx context.Context) {
 	if path == "" {
 		path = config.Path("")
 	}
-	if !fileExists(path) && len(ExampleConfig) > 0 {
-		// Creating the file is safe: there was nothing to lose.
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err == nil {
-			if err := os.WriteFile(path, ExampleConfig, 0o600); err != nil {
-				c.log.Warn("settings file not created", "path", path, "err", err)
-			}
+	if len(ExampleConfig) > 0 {
+		if err := createExample(path); err != nil && !errors.Is(err, fs.ErrExist) {
+			c.log.Warn("settings file not created", "path", path, "err", err)
 		}
 	}
 	c.openTarget(ctx, path)
@@ -95,4 +94,21 @@ func (c *Core) stateProblem(err error) {
 		Body:  c.loc.T("notify.state-unwritable-body", map[string]any{"Dir": c.o.StateDir, "Detail": err.Error()}),
 	})
 	c.kick()
+}
+
+// createExample writes the example settings only where no file (nor a
+// dangling symlink) is: O_EXCL makes "never overwrite" atomic.
+func createExample(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(ExampleConfig); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }

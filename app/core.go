@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ehealth-tray/cert"
@@ -76,6 +77,8 @@ type Core struct {
 	// stateWarned: a state dir that cannot be written is said once, not
 	// at every save.
 	stateWarned bool
+	remMu       sync.Mutex // serialises checkReminders (the ledger is not safe for concurrent use)
+	cardProbing atomic.Bool
 
 	changed chan struct{}
 }
@@ -147,7 +150,7 @@ func (c *Core) Run(ctx context.Context, states chan tray.State, cmds <-chan tray
 		Settle:   c.o.WatchSettle,
 		Rescan:   c.cfg.Session.CheckInterval.Duration,
 		Match:    func(name string) bool { _, ok := cert.ParseName(name); return ok },
-		Complete: probeFile,
+		Complete: cert.ProbeFile, // complete = parses as a whole PKCS#12; nothing decrypted
 		Logger:   c.log,
 	})
 	var events <-chan watcher.Event
@@ -264,7 +267,7 @@ func (c *Core) startManager(ctx context.Context) {
 			case <-mctx.Done():
 				return
 			case s := <-sub:
-				c.onSession(mctx, s)
+				c.onSession(mctx, m, s)
 			}
 		}
 	}()
@@ -300,8 +303,13 @@ func (c *Core) recordKeystore(path string, id cert.Identity) {
 	}
 }
 
-func (c *Core) onSession(ctx context.Context, s session.Snapshot) {
+func (c *Core) onSession(ctx context.Context, from *session.Manager, s session.Snapshot) {
 	c.mu.Lock()
+	if from != c.mgr {
+		// A late snapshot of the previous provider's session.
+		c.mu.Unlock()
+		return
+	}
 	prev := c.snap
 	c.snap = s
 	once := func(kind string) bool {
@@ -471,10 +479,15 @@ func (c *Core) selectProvider(ctx context.Context, i int) {
 	c.checkReminders(ctx)
 }
 
+// refreshCard asks the eID module whether a card is there. A PKCS#11 call
+// cannot be interrupted: if a hung middleware never answers, the next checks
+// wait for it instead of piling up goroutines.
 func (c *Core) refreshCard(ctx context.Context) {
-	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	present, err := c.o.CardPresent(cctx)
+	if !c.cardProbing.CompareAndSwap(false, true) {
+		return
+	}
+	defer c.cardProbing.Store(false)
+	present, err := c.o.CardPresent(ctx)
 	c.setCard(present, err)
 }
 

@@ -9,7 +9,13 @@ import (
 	"ehealth-tray/reminders"
 )
 
+// checkReminders gives the expiry reminder that is due, if any. It runs from
+// the main loop and after a session start or a certificate switch; remMu
+// makes the due-check and the mark one step, so a reminder is never given
+// twice.
 func (c *Core) checkReminders(ctx context.Context) {
+	c.remMu.Lock()
+	defer c.remMu.Unlock()
 	c.mu.Lock()
 	rec, ok := c.records.Get(c.current)
 	c.mu.Unlock()

@@ -116,7 +116,7 @@ func (c *Core) useNewCertificate(ctx context.Context) {
 	switch {
 	case id.SSIN != string(niss):
 		refuse = c.loc.T("refuse.other-person", map[string]any{"SSIN": id.SSIN, "Name": p.Name, "NISS": string(niss)})
-	case cert.StatusAt(id.NotBefore, id.NotAfter, now, 0) != cert.StatusValid && cert.StatusAt(id.NotBefore, id.NotAfter, now, 0) != cert.StatusRenewSoon:
+	case !usable(cert.StatusAt(id.NotBefore, id.NotAfter, now, 0)):
 		refuse = c.loc.T("refuse.not-valid", map[string]any{"From": c.loc.Date(id.NotBefore), "Until": c.loc.Date(id.NotAfter)})
 	case hadOld && !id.NotAfter.After(oldRec.Identity.NotAfter):
 		refuse = c.loc.T("refuse.not-later", map[string]any{"Date": c.loc.Date(oldRec.Identity.NotAfter)})
@@ -140,16 +140,6 @@ func (c *Core) useNewCertificate(ctx context.Context) {
 	c.checkReminders(ctx)
 }
 
-// probeFile is the watcher's completeness test: the file parses as a whole
-// PKCS#12 structure. Nothing is decrypted.
-func probeFile(path string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	return cert.Probe(data)
-}
-
 func normalNISS(s string) string {
 	n, err := cert.ParseNISS(s)
 	if err != nil {
@@ -162,3 +152,6 @@ func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
+
+// usable: a certificate that can open a session now.
+func usable(s cert.Status) bool { return s == cert.StatusValid || s == cert.StatusRenewSoon }

@@ -69,11 +69,11 @@ func DN(raw []byte) (string, error) {
 func rfc1779Value(v asn1.RawValue) string {
 	var decoded any
 	if _, err := asn1.Unmarshal(v.FullBytes, &decoded); err != nil {
-		return "#" + hex.EncodeToString(v.FullBytes)
+		return "#" + strings.ToUpper(hex.EncodeToString(v.FullBytes)) // as Java writes it
 	}
 	s, ok := decoded.(string)
 	if !ok {
-		return "#" + hex.EncodeToString(v.FullBytes)
+		return "#" + strings.ToUpper(hex.EncodeToString(v.FullBytes)) // as Java writes it
 	}
 	var b strings.Builder
 	quote := strings.HasPrefix(s, " ") || strings.HasSuffix(s, " ")

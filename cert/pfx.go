@@ -182,3 +182,13 @@ func unmarshalAll(der []byte, v any) error {
 	}
 	return nil
 }
+
+// ProbeFile is Probe on a file, read with the same size cap as Open, so an
+// odd large file in the keystore folder costs nothing.
+func ProbeFile(path string) error {
+	data, err := readKeystore(path)
+	if err != nil {
+		return err
+	}
+	return Probe(data)
+}

@@ -135,7 +135,7 @@ func runCert(e *env, args []string) int {
 		Subject: id.Subject, Issuer: id.Issuer,
 		NotBefore: id.NotBefore.UTC().Format(time.RFC3339), NotAfter: id.NotAfter.UTC().Format(time.RFC3339),
 		DaysLeft:          cert.DaysLeft(id.NotAfter, now),
-		Status:            string(cert.StatusAt(id.NotBefore, id.NotAfter, now, renewWindow)),
+		Status:            string(cert.StatusAt(id.NotBefore, id.NotAfter, now, cert.DefaultRenewWindow)),
 		AuthenticationKey: ks.Key != nil, EncryptionKeys: len(ks.EncryptionKeys),
 	}
 	if *asJSON {
@@ -158,9 +158,6 @@ func runCert(e *env, args []string) int {
 	_ = tw.Flush()
 	return exitOK
 }
-
-// renewWindow is when eHealth opens renewal: about 90 days before expiry.
-const renewWindow = 90 * 24 * time.Hour
 
 // statusMessages word a certificate's status in text output.
 var statusMessages = map[cert.Status]string{

@@ -60,6 +60,8 @@ func (e *env) runTrayApp(r trayRun) int {
 		return exitUsage
 	}
 	defer func() { _ = closeLog() }()
+	// Libraries that log to the default logger land in our file too.
+	slog.SetDefault(log)
 
 	primary, err := instance.Acquire(r.stateDir)
 	if errors.Is(err, instance.ErrRunning) {

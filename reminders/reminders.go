@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"ehealth-tray/cert"
 	"ehealth-tray/statefile"
 )
 
@@ -32,7 +33,7 @@ func CertKey(ssin string, notAfter time.Time) string {
 // (first start 5 days before expiry, or a long sleep), only the most urgent is
 // given and the others are marked too, so they never come late.
 func Due(now, notAfter time.Time, certKey string, days []int, given map[string]bool) (*Reminder, []string) {
-	left := daysLeft(notAfter, now)
+	left := cert.DaysLeft(notAfter, now)
 	var crossed []string
 	var due *Reminder
 	if !now.Before(notAfter) {
@@ -60,16 +61,8 @@ func Due(now, notAfter time.Time, certKey string, days []int, given map[string]b
 	return due, crossed
 }
 
-func daysLeft(notAfter, now time.Time) int {
-	d := notAfter.Sub(now)
-	n := int(d / (24 * time.Hour))
-	if d < 0 && d%(24*time.Hour) != 0 {
-		n-- // floor, not truncation, for negative values
-	}
-	return n
-}
-
-// Ledger is the persistent record of reminders given.
+// Ledger is the persistent record of reminders given. It is not safe for
+// concurrent use.
 type Ledger struct {
 	path  string
 	Given map[string]time.Time `json:"given"`

@@ -39,7 +39,9 @@ type Assertion struct {
 	// Attributes by attribute name (e.g.
 	// "urn:be:fgov:person:ssin:ehealth:1.0:nihii:physiotherapist:nihii11").
 	Attributes map[string]string
-	// Raw is the assertion element exactly as received; later calls embed it.
+	// Raw is the assertion element's bytes exactly as received. Namespace
+	// declarations inherited from the Response are not in it: whoever embeds
+	// it in another message must declare them.
 	// Never log it.
 	Raw []byte
 }
