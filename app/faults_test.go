@@ -201,3 +201,22 @@ func TestCoreMissingQualityIsAProblemBeforeAnyPassword(t *testing.T) {
 		t.Fatal("a request was sent")
 	}
 }
+
+// TestOpenerSlowPINDoesNotSendAStaleRequest: when the signing (PIN entry
+// included) ate the Timestamp's 60 s, nothing is sent and the message says
+// why, instead of eHealth's misleading "not authenticated".
+func TestOpenerSlowPINDoesNotSendAStaleRequest(t *testing.T) {
+	r := newRig(t)
+	now := r.clock.Now()
+	path := r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
+	// The request is built as of 58 s ago: as if the PIN took that long.
+	op := &Opener{Config: &r.cfg, Provider: r.cfg.Providers[0], KeystorePath: path,
+		Secrets: PromptSecrets{Prompter: r.prompter}, Now: func() time.Time { return time.Now().Add(-58 * time.Second) }}
+	_, err := op.Open(context.Background(), session.MethodFallback)
+	if kindOf(err) != "request-expired" || !strings.Contains(ErrorMessage(nil, err), "60 seconds") {
+		t.Fatalf("%v (%s)", err, ErrorMessage(nil, err))
+	}
+	if len(r.sts.Requests()) != 0 {
+		t.Fatal("a stale request was sent")
+	}
+}

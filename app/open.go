@@ -62,9 +62,13 @@ type Opener struct {
 }
 
 // DefaultRetryDelays: a session the practitioner asked for survives a short
-// outage. The signed request is sent again as is (its timestamp is valid for
-// 60 s), so an eID never asks its PIN again for a retry.
+// outage. The signed request is sent again as is, so an eID never asks its
+// PIN again for a retry; a retry that the Timestamp (60 s from signing) would
+// not survive is not made.
 var DefaultRetryDelays = []time.Duration{2 * time.Second, 5 * time.Second}
+
+// sendMargin is the least Timestamp life a request needs to reach the STS.
+const sendMargin = 5 * time.Second
 
 // request sends the signed request, and again after a pause when the STS is
 // briefly unreachable. Opener only runs for a session the practitioner
@@ -75,6 +79,11 @@ func (o *Opener) request(ctx context.Context, client *session.Client, req *sessi
 		delays = DefaultRetryDelays
 	}
 	for attempt := 0; ; attempt++ {
+		// A request past its Timestamp is refused by the STS as "not
+		// authenticated", which would mislead; say what happened instead.
+		if time.Until(req.Expires) < sendMargin {
+			return nil, &CheckError{"request-expired", func(l *i18n.Localizer) string { return l.T("error.request-expired") }}
+		}
 		a, err := client.RequestToken(ctx, req)
 		if err == nil || attempt == len(delays) || !transient(err) {
 			return a, err

@@ -61,6 +61,10 @@ type RequestParams struct {
 type SignedRequest struct {
 	RequestID string
 	Envelope  []byte
+	// Expires is the WS-Security Timestamp's end: the STS refuses the
+	// request after it (Created + 60 s, Created being taken before signing,
+	// so a slow PIN entry eats into it).
+	Expires time.Time
 }
 
 // Designator is a SAML AttributeDesignator: an attribute asked of the STS.
@@ -203,7 +207,7 @@ func BuildRequest(p RequestParams) (*SignedRequest, error) {
 	if err != nil {
 		return nil, &RequestError{Reason: "serializing", Err: err}
 	}
-	return &SignedRequest{RequestID: requestID, Envelope: out}, nil
+	return &SignedRequest{RequestID: requestID, Envelope: out, Expires: now.Add(timestampTTL)}, nil
 }
 
 type queryParams struct {
