@@ -78,6 +78,7 @@ type Core struct {
 	// at every save.
 	stateWarned bool
 	remMu       sync.Mutex // serialises checkReminders (the ledger is not safe for concurrent use)
+	warning     string     // about the current session (INAMI mismatch), shown while it lasts
 	cardProbing atomic.Bool
 
 	changed chan struct{}
@@ -287,7 +288,33 @@ func (c *Core) openFunc() session.OpenFunc {
 			RetryDelays: c.o.RetryDelays,
 		}
 		c.mu.Unlock()
-		return op.Open(ctx, m)
+		a, err := op.Open(ctx, m)
+		if err == nil {
+			c.checkNIHII(ctx, p, a)
+		}
+		return a, err
+	}
+}
+
+// checkNIHII compares the INAMI number eHealth certified with the settings
+// (protocol §5): a mismatch, or none certified for this profession, is shown
+// for as long as the session lasts, and notified once.
+func (c *Core) checkNIHII(ctx context.Context, p config.Provider, a *session.Assertion) {
+	returned, mismatch := session.NIHIIMismatch(a, p.INAMI)
+	warning := ""
+	switch {
+	case mismatch && returned == "":
+		warning = c.loc.T("status.nihii-none", map[string]any{"Quality": p.Quality})
+	case mismatch:
+		warning = c.loc.T("status.nihii-mismatch", map[string]any{"Returned": returned, "Configured": p.INAMI})
+	}
+	c.mu.Lock()
+	changed := warning != c.warning
+	c.warning = warning
+	c.mu.Unlock()
+	if warning != "" && changed {
+		c.log.Warn("INAMI number certified by eHealth differs from the settings", "configured", p.INAMI, "returned", returned)
+		c.notify(ctx, notify.Notification{Title: c.loc.T("notify.nihii"), Body: warning})
 	}
 }
 

@@ -220,3 +220,19 @@ func TestOpenerSlowPINDoesNotSendAStaleRequest(t *testing.T) {
 		t.Fatal("a stale request was sent")
 	}
 }
+
+// TestCoreNIHIIMismatchIsShown: eHealth certifies another INAMI number than
+// the settings hold: said while the session lasts, notified once.
+func TestCoreNIHIIMismatchIsShown(t *testing.T) {
+	r := newRig(t)
+	r.cfg.Providers[0].INAMI = "5/38861/71/522" // valid, but not what eHealth certifies
+	now := r.clock.Now()
+	r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
+	r.startWith(time.Second)
+	defer r.stop()
+	r.click(tray.CmdFallback)
+	s := r.wait("warning", func(s tray.State) bool { return s.Icon == icons.KindActive && strings.Contains(s.Status, "53886171521") })
+	if !strings.Contains(s.Status, "5/38861/71/522") || r.notes.count("INAMI number differs") != 1 {
+		t.Fatalf("%q, %d notes", s.Status, r.notes.count("INAMI number differs"))
+	}
+}

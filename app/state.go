@@ -99,6 +99,9 @@ func (c *Core) stateLocked() tray.State {
 		name = p.Name
 	}
 	s.Status = name + " — " + status
+	if c.warning != "" && (state == session.StateActive || state == session.StateEndingSoon) {
+		s.Status += " · " + c.warning
+	}
 	if c.notice != "" && state != session.StateStarting {
 		s.Status += " · " + c.notice
 	}
