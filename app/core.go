@@ -172,6 +172,15 @@ func (c *Core) Run(ctx context.Context, states chan tray.State, cmds <-chan tray
 	tick := c.clock.NewTimer(c.cfg.Session.CheckInterval.Duration)
 	defer tick.Stop()
 	lastWall, lastMono := time.Now(), time.Now()
+	// Without wake-up events (macOS, Windows, Linux without logind) a
+	// minute's poll notices the clock jump of a sleep, so the icon is red at
+	// most a minute after waking past the end. With them, nothing polls.
+	var poll <-chan time.Time
+	if c.o.Wake == nil {
+		t := time.NewTicker(wakePoll)
+		defer t.Stop()
+		poll = t.C
+	}
 
 	c.render(states)
 	for {
@@ -190,6 +199,11 @@ func (c *Core) Run(ctx context.Context, states chan tray.State, cmds <-chan tray
 		case <-c.o.Wake:
 			c.log.Info("woke from sleep: checking now")
 			c.onWake(ctx, w)
+		case <-poll:
+			if wallJump(lastWall, lastMono) {
+				c.onWake(ctx, w)
+			}
+			lastWall, lastMono = time.Now(), time.Now()
 		case <-tick.C():
 			tick = c.clock.NewTimer(c.cfg.Session.CheckInterval.Duration)
 			// A suspended machine stops the monotonic clock: a wall clock
@@ -206,6 +220,11 @@ func (c *Core) Run(ctx context.Context, states chan tray.State, cmds <-chan tray
 	}
 }
 
+// wakePoll is how often the clocks are compared where no wake-up event comes.
+const wakePoll = time.Minute
+
+// wallJump tells whether the wall clock ran ahead of the monotonic one since
+// the last look: the machine slept (the monotonic clock stops in suspend).
 func wallJump(lastWall, lastMono time.Time) bool {
 	mono := time.Since(lastMono)
 	wall := time.Now().Round(0).Sub(lastWall.Round(0))

@@ -241,7 +241,7 @@ func TestCoreSessionOfferSwitchStop(t *testing.T) {
 		t.Fatal("another SSIN's keystore was offered")
 	}
 	newPath := r.keystore(ssin, now.AddDate(3, 0, 0), now)
-	s = r.wait("offer", func(s tray.State) bool { return s.Offer.Visible })
+	s = r.wait("offer", func(s tray.State) bool { return s.Offer.Visible && s.Offer.Enabled })
 	if !strings.Contains(s.Offer.Label, "SSIN="+ssin) || r.notes.count("New eHealth certificate found") != 1 {
 		t.Fatalf("offer: %+v, notes %d", s.Offer, r.notes.count("New eHealth certificate found"))
 	}
