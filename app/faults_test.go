@@ -45,7 +45,7 @@ func TestCoreSTSFaultsMidSession(t *testing.T) {
 	r.startWith(time.Second)
 	defer r.stop()
 	r.click(tray.CmdFallback)
-	r.wait("green", func(s tray.State) bool { return s.Icon == icons.KindActive })
+	r.wait("green", func(s tray.State) bool { return s.Icon == icons.KindActive && s.Fallback.Enabled })
 
 	for _, tc := range []struct {
 		fault    ststest.Fault
