@@ -156,7 +156,7 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 	if err != nil {
 		return nil, err
 	}
-	opts := session.ClientOptions{URL: o.Config.STSURL(), Timeout: o.Config.STS.Timeout.Duration, CAFile: o.Config.STS.CAFile}
+	opts := session.ClientOptions{URL: o.Config.STSURL(), Timeout: o.Config.STS.Timeout.Duration, CAFile: o.Config.STS.CAFile, Logger: log}
 	if o.Config.STS.Trust != "" {
 		if opts.Trust, err = session.LoadTrust(config.ExpandHome(o.Config.STS.Trust)); err != nil {
 			return nil, err

@@ -35,6 +35,8 @@ type ClientOptions struct {
 	// Trust are the STS signing certificates (LoadTrust). When set, every
 	// assertion's signature is verified against them (VerifyResponse).
 	Trust []*x509.Certificate
+	// Logger gets the exchange's details (never the assertion); nil = slog.Default().
+	Logger *slog.Logger
 }
 
 // Client posts signed requests to the STS.
@@ -43,6 +45,7 @@ type Client struct {
 	timeout time.Duration
 	http    *http.Client
 	trust   []*x509.Certificate
+	log     *slog.Logger
 }
 
 // NewClient checks the options and sets up TLS with the system roots plus
@@ -61,7 +64,11 @@ func NewClient(o ClientOptions) (*Client, error) {
 		tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 		hc = &http.Client{Transport: tr}
 	}
-	return &Client{url: o.URL, timeout: o.Timeout, http: hc, trust: slices.Clone(o.Trust)}, nil
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Client{url: o.URL, timeout: o.Timeout, http: hc, trust: slices.Clone(o.Trust), log: log}, nil
 }
 
 func rootPool(caFile string) (*x509.CertPool, error) {
@@ -109,13 +116,13 @@ func (c *Client) RequestToken(ctx context.Context, req *SignedRequest) (*Asserti
 	if err != nil {
 		return nil, c.transportError(ctx, resp.StatusCode, err)
 	}
-	slog.Debug("STS answered", "url", c.url, "status", resp.StatusCode, "bytes", len(body), "elapsed", time.Since(start))
+	c.log.Debug("STS answered", "url", c.url, "status", resp.StatusCode, "bytes", len(body), "elapsed", time.Since(start))
 
 	a, err := parseResponse(body, req.RequestID, c.trust)
 	if resp.StatusCode/100 == 2 {
 		if se, ok := errors.AsType[*STSSignatureError](err); ok {
 			// The user sees a plain message; the cause is for the logs.
-			slog.Warn("STS assertion signature rejected", "url", c.url, "cause", se.Err)
+			c.log.Warn("STS assertion signature rejected", "url", c.url, "cause", se.Err)
 		}
 		return a, err
 	}
@@ -124,6 +131,10 @@ func (c *Client) RequestToken(ctx context.Context, req *SignedRequest) (*Asserti
 	var fault *STSFault
 	if errors.As(err, &fault) {
 		return nil, fault
+	}
+	var status *STSStatusError
+	if errors.As(err, &status) {
+		return nil, status
 	}
 	return nil, &NetworkError{URL: c.url, Status: resp.StatusCode}
 }

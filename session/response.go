@@ -84,15 +84,17 @@ func parseResponse(body []byte, requestID string, trust []*x509.Certificate) (*A
 		return nil, &ResponseError{Reason: "no samlp:Response or SOAP Fault in the body"}
 	}
 	r := p.response
-	if r.InResponseTo != requestID {
-		return nil, &ResponseError{Reason: fmt.Sprintf("InResponseTo %q does not match our request %q", r.InResponseTo, requestID)}
-	}
+	// A refusal is shown as eHealth worded it, whatever its InResponseTo:
+	// nothing from it is used. Only a success must answer our request.
 	if !strings.Contains(r.Status.Code.Value, "Success") {
 		code := r.Status.Code.Value
 		if sub := r.Status.Code.Sub; sub != nil && sub.Value != "" {
 			code += "/" + sub.Value
 		}
 		return nil, &STSStatusError{Code: code, Message: strings.TrimSpace(r.Status.Message)}
+	}
+	if r.InResponseTo != requestID {
+		return nil, &ResponseError{Reason: fmt.Sprintf("InResponseTo %q does not match our request %q", r.InResponseTo, requestID)}
 	}
 	a := p.assertion
 	switch {
