@@ -255,9 +255,11 @@ program = %q
 			t.Fatalf("menu lacks %q: %+v", want, items)
 		}
 	}
-	if eidItem, _ := labelled(items, "Via eID"); eidItem.Enabled {
-		t.Fatalf("Via eID enabled without the eID middleware: %+v", eidItem)
-	}
+	// The card is probed in the background at start: wait for its verdict.
+	e.menu("Via eID disabled without the eID middleware", func(m []traytest.MenuItem) bool {
+		it, ok := labelled(m, "Via eID")
+		return ok && !it.Enabled && strings.Contains(it.Label, "eID software")
+	})
 
 	// Wrong password: stays red, says so.
 	e.click("Fallback procedure")
