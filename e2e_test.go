@@ -97,6 +97,9 @@ func (e *e2e) startApp() {
 		"FAKE_PINENTRY_ANSWER="+e.answer,
 		"FAKE_PINENTRY_CONFIRM=yes",
 		"HOME="+e.dir,
+		// Under -race, fyne.io/systray's own races must not fail the app;
+		// the test judges the reports (traytest.OwnRaces).
+		"GORACE="+os.Getenv("GORACE")+" exitcode=0",
 	)
 	cmd.Env = append(cmd.Env, e.extraEnv...)
 	stderr, _ := cmd.StderrPipe()
@@ -118,6 +121,12 @@ func (e *e2e) startApp() {
 	e.t.Cleanup(func() {
 		if e.child.ProcessState == nil {
 			_ = e.child.Process.Kill()
+		}
+		e.logMu.Lock()
+		races := traytest.OwnRaces(e.childLog.String())
+		e.logMu.Unlock()
+		for _, r := range races {
+			e.t.Errorf("data race in our code:%s", r)
 		}
 		if e.t.Failed() {
 			e.logMu.Lock()

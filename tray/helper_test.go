@@ -20,6 +20,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"ehealth-tray/notify"
+	"ehealth-tray/tray/traytest"
 )
 
 // The tray runs in a child process (fyne.io/systray has global state and
@@ -151,7 +152,7 @@ func startTray(t *testing.T, addr string, env ...string) *child {
 			cmd.Process.Kill()
 			<-exited
 		}
-		if races := ownRaces(stderr.String()); len(races) > 0 {
+		if races := traytest.OwnRaces(stderr.String()); len(races) > 0 {
 			t.Errorf("data races in the tray child:\n%s", strings.Join(races, "\n"))
 		}
 		if t.Failed() {
@@ -214,47 +215,6 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// ownRaces returns the race detector reports in a child's stderr that are
-// not inside fyne.io/systray. v1.12.2 races on its own state: the icon pixmap
-// it hands to godbus' encoder, firstGetLayoutDone. A report is upstream when
-// every access in it starts (first frame outside the runtime) in systray or
-// godbus.
-func ownRaces(stderr string) []string {
-	var own []string
-	for _, report := range strings.Split(stderr, "WARNING: DATA RACE")[1:] {
-		report, _, _ = strings.Cut(report, "==================")
-		if !upstreamRace(report) {
-			own = append(own, report)
-		}
-	}
-	return own
-}
-
-func upstreamRace(report string) bool {
-	lines := strings.Split(report, "\n")
-	for i, l := range lines {
-		if !strings.Contains(l, " at 0x") || !strings.Contains(l, " by ") {
-			continue // not an access ("Read at 0x… by goroutine N:")
-		}
-		frame := ""
-		for _, f := range lines[i+1:] {
-			f = strings.TrimSpace(f)
-			if f == "" || strings.HasPrefix(f, "/") {
-				continue // file:line
-			}
-			if !strings.HasPrefix(f, "runtime.") && !strings.HasPrefix(f, "reflect.") &&
-				!strings.HasPrefix(f, "sync.") && !strings.HasPrefix(f, "internal/") {
-				frame = f
-				break
-			}
-		}
-		if !strings.HasPrefix(frame, "fyne.io/systray.") && !strings.HasPrefix(frame, "github.com/godbus/dbus/v5") {
-			return false
-		}
-	}
-	return true
-}
-
 func TestOwnRaces(t *testing.T) {
 	const upstream = `==================
 WARNING: DATA RACE
@@ -278,10 +238,10 @@ Goroutine 26 (running) created at:
 ==================
 `
 	ours := strings.Replace(upstream, "  github.com/godbus/dbus/v5.setDest()", "  ehealth-tray/tray.(*entry).apply()", 1)
-	if got := ownRaces("log line\n" + upstream); len(got) != 0 {
+	if got := traytest.OwnRaces("log line\n" + upstream); len(got) != 0 {
 		t.Errorf("upstream race reported as ours: %q", got)
 	}
-	if got := ownRaces(upstream + ours); len(got) != 1 || !strings.Contains(got[0], "(*entry).apply") {
+	if got := traytest.OwnRaces(upstream + ours); len(got) != 1 || !strings.Contains(got[0], "(*entry).apply") {
 		t.Errorf("own race not found: %q", got)
 	}
 }
