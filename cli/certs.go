@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -37,6 +38,10 @@ func runCerts(e *env, args []string) int {
 		*dir = cfg.KeystoreDirPath()
 	}
 	files, err := cert.Discover(expand(*dir))
+	if errors.Is(err, os.ErrNotExist) {
+		// Said as what it is: the folder, not a certificate.
+		err = &cliError{id: "cli.no-keystore-dir", data: map[string]any{"Dir": expand(*dir)}, err: err}
+	}
 	if err != nil {
 		return e.failKind(*asJSON, err, "keystore-dir")
 	}
