@@ -10,6 +10,7 @@ import (
 
 	"ehealth-tray/cert"
 	"ehealth-tray/config"
+	"ehealth-tray/errkind"
 	"ehealth-tray/i18n"
 	"ehealth-tray/notify"
 	"ehealth-tray/prompt"
@@ -499,7 +500,7 @@ func (c *Core) startFallback(ctx context.Context) {
 func (c *Core) start(ctx context.Context, m session.Method) {
 	c.setNotice("")
 	if err := c.manager().Start(ctx, m); err != nil {
-		c.log.Info("session not started", "method", m, "kind", kindOf(err))
+		c.log.Info("session not started", "method", m, "kind", errkind.Of(err))
 	}
 	// Opening the keystore recorded its end date: reminders may be due now.
 	c.checkReminders(ctx)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ehealth-tray/errkind"
 	"ehealth-tray/icons"
 	"ehealth-tray/session"
 	"ehealth-tray/session/ststest"
@@ -214,7 +215,7 @@ func TestOpenerSlowPINDoesNotSendAStaleRequest(t *testing.T) {
 	op := &Opener{Config: &r.cfg, Provider: r.cfg.Providers[0], KeystorePath: path,
 		Secrets: PromptSecrets{Prompter: r.prompter}, Now: func() time.Time { return time.Now().Add(-58 * time.Second) }}
 	_, err := op.Open(context.Background(), session.MethodFallback)
-	if kindOf(err) != "request-expired" || !strings.Contains(ErrorMessage(nil, err), "60 seconds") {
+	if errkind.Of(err) != "request-expired" || !strings.Contains(ErrorMessage(nil, err), "60 seconds") {
 		t.Fatalf("%v (%s)", err, ErrorMessage(nil, err))
 	}
 	if len(r.sts.Requests()) != 0 {

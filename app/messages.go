@@ -97,12 +97,3 @@ func ExplainSOA(loc *i18n.Localizer, code string) string {
 	}
 	return loc.T("soa.unknown")
 }
-
-// kindOf is the error's kind for logs ("" when untyped).
-func kindOf(err error) string {
-	var k interface{ Kind() string }
-	if errors.As(err, &k) {
-		return k.Kind()
-	}
-	return ""
-}

@@ -17,6 +17,7 @@ import (
 	"ehealth-tray/cert"
 	"ehealth-tray/checks"
 	"ehealth-tray/config"
+	"ehealth-tray/errkind"
 	"ehealth-tray/i18n"
 	"ehealth-tray/prompt"
 	"ehealth-tray/session"
@@ -88,7 +89,7 @@ func (o *Opener) request(ctx context.Context, client *session.Client, req *sessi
 		if err == nil || attempt == len(delays) || !transient(err) {
 			return a, err
 		}
-		o.logger().Info("STS unreachable, trying again", "attempt", attempt+1, "in", delays[attempt], "kind", kindOf(err))
+		o.logger().Info("STS unreachable, trying again", "attempt", attempt+1, "in", delays[attempt], "kind", errkind.Of(err))
 		select {
 		case <-ctx.Done():
 			return nil, err

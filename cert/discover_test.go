@@ -1,6 +1,7 @@
 package cert
 
 import (
+	"ehealth-tray/errkind"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -156,7 +157,7 @@ func TestDiscoverMissingDir(t *testing.T) {
 	if !errors.Is(err, ErrRead) {
 		t.Errorf("err = %v, want ErrRead", err)
 	}
-	if k := kindOf(err); k != "read-error" {
+	if k := errkind.Of(err); k != "read-error" {
 		t.Errorf("kind = %q, want read-error", k)
 	}
 }

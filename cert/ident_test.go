@@ -1,6 +1,7 @@
 package cert
 
 import (
+	"ehealth-tray/errkind"
 	"errors"
 	"testing"
 )
@@ -36,8 +37,8 @@ func TestParseNISS(t *testing.T) {
 				if err == nil {
 					t.Fatalf("ParseNISS(%q) = %q, want error", tt.in, got)
 				}
-				if !errors.Is(err, ErrInvalidNISS) || kindOf(err) != "invalid-niss" {
-					t.Errorf("err = %v (kind %q), want ErrInvalidNISS", err, kindOf(err))
+				if !errors.Is(err, ErrInvalidNISS) || errkind.Of(err) != "invalid-niss" {
+					t.Errorf("err = %v (kind %q), want ErrInvalidNISS", err, errkind.Of(err))
 				}
 				return
 			}
@@ -93,8 +94,8 @@ func TestParseINAMI(t *testing.T) {
 				if err == nil {
 					t.Fatalf("ParseINAMI(%q) = %q, want error", tt.in, got)
 				}
-				if !errors.Is(err, ErrInvalidINAMI) || kindOf(err) != "invalid-inami" {
-					t.Errorf("err = %v (kind %q), want ErrInvalidINAMI", err, kindOf(err))
+				if !errors.Is(err, ErrInvalidINAMI) || errkind.Of(err) != "invalid-inami" {
+					t.Errorf("err = %v (kind %q), want ErrInvalidINAMI", err, errkind.Of(err))
 				}
 				return
 			}
@@ -124,8 +125,8 @@ func FuzzParseNISS(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		n, err := ParseNISS(s)
 		if err != nil {
-			if kindOf(err) != "invalid-niss" {
-				t.Errorf("error %v has kind %q", err, kindOf(err))
+			if errkind.Of(err) != "invalid-niss" {
+				t.Errorf("error %v has kind %q", err, errkind.Of(err))
 			}
 			return
 		}
@@ -145,8 +146,8 @@ func FuzzParseINAMI(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		n, err := ParseINAMI(s)
 		if err != nil {
-			if kindOf(err) != "invalid-inami" {
-				t.Errorf("error %v has kind %q", err, kindOf(err))
+			if errkind.Of(err) != "invalid-inami" {
+				t.Errorf("error %v has kind %q", err, errkind.Of(err))
 			}
 			return
 		}

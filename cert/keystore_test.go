@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"ehealth-tray/cert/certtest"
+	"ehealth-tray/errkind"
 )
 
 const testSSIN = "79021802145"
@@ -192,7 +193,7 @@ func TestDecodeErrors(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Decode = %v, %v; want %v", ks, err, tt.want)
 			}
-			if k := kindOf(err); k != tt.kind {
+			if k := errkind.Of(err); k != tt.kind {
 				t.Errorf("kind = %q, want %q", k, tt.kind)
 			}
 		})
@@ -332,14 +333,14 @@ func TestOpenErrors(t *testing.T) {
 	}
 
 	_, err := Open(filepath.Join(dir, "missing.p12"), []byte("x"))
-	if !errors.Is(err, ErrRead) || !errors.Is(err, fs.ErrNotExist) || kindOf(err) != "read-error" {
-		t.Errorf("missing file: %v (kind %q), want ErrRead wrapping fs.ErrNotExist", err, kindOf(err))
+	if !errors.Is(err, ErrRead) || !errors.Is(err, fs.ErrNotExist) || errkind.Of(err) != "read-error" {
+		t.Errorf("missing file: %v (kind %q), want ErrRead wrapping fs.ErrNotExist", err, errkind.Of(err))
 	}
 	if _, err := Open(dir, []byte("x")); !errors.Is(err, ErrRead) {
 		t.Errorf("folder: %v, want ErrRead", err)
 	}
-	if _, err := Open(random, []byte("x")); !errors.Is(err, ErrNotKeystore) || kindOf(err) != "not-a-keystore" {
-		t.Errorf("random bytes named .p12: %v (kind %q), want ErrNotKeystore", err, kindOf(err))
+	if _, err := Open(random, []byte("x")); !errors.Is(err, ErrNotKeystore) || errkind.Of(err) != "not-a-keystore" {
+		t.Errorf("random bytes named .p12: %v (kind %q), want ErrNotKeystore", err, errkind.Of(err))
 	}
 	if _, err := Open(huge, []byte("x")); !errors.Is(err, ErrNotKeystore) {
 		t.Errorf("file over the size limit: %v, want ErrNotKeystore", err)
@@ -600,7 +601,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data, password []byte) {
 		ks, err := Decode(data, password)
 		if err != nil {
-			if kindOf(err) == "" {
+			if errkind.Of(err) == "" {
 				t.Fatalf("error without a kind: %v", err)
 			}
 			return

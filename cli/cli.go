@@ -20,6 +20,7 @@ import (
 
 	"ehealth-tray/app"
 	"ehealth-tray/config"
+	"ehealth-tray/errkind"
 	"ehealth-tray/i18n"
 	"ehealth-tray/logging"
 	"ehealth-tray/prompt"
@@ -232,12 +233,10 @@ type errorJSON struct {
 	Message string `json:"message"`
 }
 
-// kindOf returns the error's kind for JSON output: the Kind() of the first
-// typed error in the chain, else fallback.
+// kindOf returns the error's kind for JSON output, else fallback.
 func kindOf(err error, fallback string) string {
-	var k interface{ Kind() string }
-	if errors.As(err, &k) {
-		return k.Kind()
+	if k := errkind.Of(err); k != "" {
+		return k
 	}
 	return fallback
 }

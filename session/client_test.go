@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"crypto/x509"
+	"ehealth-tray/errkind"
 	"encoding/pem"
 	"errors"
 	"io"
@@ -141,7 +142,7 @@ func TestClientErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("got assertion %q, want an error", a.ID)
 			}
-			if got := kindOf(err); got != c.kind {
+			if got := errkind.Of(err); got != c.kind {
 				t.Errorf("kind %q, want %q (%v)", got, c.kind, err)
 			}
 			if c.check != nil {
@@ -157,7 +158,7 @@ func TestClientUnknownCA(t *testing.T) {
 	})
 	c := newTestClient(t, ClientOptions{URL: srv.URL, Timeout: 10 * time.Second})
 	_, err := c.RequestToken(context.Background(), signedTestRequest(t))
-	if got := kindOf(err); got != "network" {
+	if got := errkind.Of(err); got != "network" {
 		t.Fatalf("kind %q, want network (%v)", got, err)
 	}
 	var ua x509.UnknownAuthorityError
@@ -175,7 +176,7 @@ func TestClientConnectionRefused(t *testing.T) {
 	l.Close()
 	c := newTestClient(t, ClientOptions{URL: url, Timeout: 10 * time.Second})
 	_, err = c.RequestToken(context.Background(), signedTestRequest(t))
-	if got := kindOf(err); got != "network" {
+	if got := errkind.Of(err); got != "network" {
 		t.Fatalf("kind %q, want network (%v)", got, err)
 	}
 }
@@ -204,8 +205,8 @@ func TestNewClientErrors(t *testing.T) {
 		"missing CAFile": {URL: "https://sts.example", CAFile: filepath.Join(dir, "missing.pem")},
 		"CAFile not PEM": {URL: "https://sts.example", CAFile: notPEM},
 	} {
-		if _, err := NewClient(o); kindOf(err) != "config" {
-			t.Errorf("%s: %v (kind %q), want kind config", name, err, kindOf(err))
+		if _, err := NewClient(o); errkind.Of(err) != "config" {
+			t.Errorf("%s: %v (kind %q), want kind config", name, err, errkind.Of(err))
 		}
 	}
 }

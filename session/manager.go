@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"ehealth-tray/errkind"
 	"ehealth-tray/statefile"
 )
 
@@ -237,7 +238,7 @@ func (m *Manager) Start(ctx context.Context, method Method) error {
 		if m.a == nil {
 			m.method = method
 		}
-		m.log.Warn("session start failed", "method", method, "kind", kindOf(err), "err", err)
+		m.log.Warn("session start failed", "method", method, "kind", errkind.Of(err), "err", err)
 		m.updateLocked()
 		return err
 	}
@@ -470,12 +471,4 @@ func (m *Manager) warnCache(msg string, err error) {
 	}
 	m.cacheWarned = true
 	m.log.Warn(msg, "path", m.cachePath, "err", err)
-}
-
-func kindOf(err error) string {
-	var k interface{ Kind() string }
-	if errors.As(err, &k) {
-		return k.Kind()
-	}
-	return ""
 }

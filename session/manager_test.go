@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"context"
+	"ehealth-tray/errkind"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -368,8 +369,8 @@ func TestStartFailureIsFinal(t *testing.T) {
 	if !errors.As(s.Err, &f) || f != fault || s.Method != MethodEID {
 		t.Fatalf("failed snapshot: %+v", s)
 	}
-	if kindOf(s.Err) != "sts-fault" {
-		t.Fatalf("kind %q, want sts-fault", kindOf(s.Err))
+	if errkind.Of(s.Err) != "sts-fault" {
+		t.Fatalf("kind %q, want sts-fault", errkind.Of(s.Err))
 	}
 	for range 48 * 4 {
 		clk.Advance(15 * time.Minute)
@@ -449,7 +450,7 @@ func TestStopCancelsStart(t *testing.T) {
 	go func() { done <- m.Start(context.Background(), MethodEID) }()
 	<-entered
 	m.Stop()
-	if err := <-done; !errors.Is(err, ErrCanceled) || kindOf(err) != "canceled" {
+	if err := <-done; !errors.Is(err, ErrCanceled) || errkind.Of(err) != "canceled" {
 		t.Fatalf("Start interrupted by Stop: %v", err)
 	}
 	if s := m.Snapshot(); s.State != StateNone || s.Err != nil {
@@ -487,14 +488,14 @@ func TestStartBadInput(t *testing.T) {
 	clk := newFakeClock(t0)
 	o := &opener{fn: func(context.Context, Method) (*Assertion, error) { return nil, nil }}
 	m := NewManager(ManagerOptions{Logger: quiet, Open: o.Open, Clock: clk})
-	if err := m.Start(context.Background(), "card"); kindOf(err) != "unknown-method" {
+	if err := m.Start(context.Background(), "card"); errkind.Of(err) != "unknown-method" {
 		t.Fatalf("unknown method: %v", err)
 	}
 	if len(o.Calls()) != 0 {
 		t.Fatal("Open called for an unknown method")
 	}
 	err := m.Start(context.Background(), MethodEID)
-	if kindOf(err) != "no-assertion" {
+	if errkind.Of(err) != "no-assertion" {
 		t.Fatalf("nil assertion: %v", err)
 	}
 	if s := m.Snapshot(); s.State != StateFailed || s.Err != err {

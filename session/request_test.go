@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
+	"ehealth-tray/errkind"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
@@ -346,8 +347,8 @@ func TestDesignators(t *testing.T) {
 			t.Errorf("%s:\n got %v\nwant %v", q, got, want)
 		}
 	}
-	if _, err := Designators("pharmacist"); kindOf(err) != "request" {
-		t.Errorf("unknown quality: %v (kind %q)", err, kindOf(err))
+	if _, err := Designators("pharmacist"); errkind.Of(err) != "request" {
+		t.Errorf("unknown quality: %v (kind %q)", err, errkind.Of(err))
 	}
 }
 
@@ -393,7 +394,7 @@ func TestBuildRequestErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("built %d bytes, want an error", len(req.Envelope))
 			}
-			if got := kindOf(err); got != c.kind {
+			if got := errkind.Of(err); got != c.kind {
 				t.Errorf("kind %q, want %q (%v)", got, c.kind, err)
 			}
 		})

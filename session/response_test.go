@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"ehealth-tray/errkind"
 	"errors"
 	"strings"
 	"testing"
@@ -116,7 +117,7 @@ func TestParseResponseErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("got assertion %q, want an error", a.ID)
 			}
-			if got := kindOf(err); got != c.kind {
+			if got := errkind.Of(err); got != c.kind {
 				t.Errorf("kind %q, want %q (%v)", got, c.kind, err)
 			}
 			switch want := c.want.(type) {
@@ -169,7 +170,7 @@ func FuzzParseResponse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, requestID string) {
 		a, err := ParseResponse(body, requestID)
 		if err != nil {
-			if kindOf(err) == "" {
+			if errkind.Of(err) == "" {
 				t.Fatalf("error without a kind: %v", err)
 			}
 			return

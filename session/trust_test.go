@@ -20,6 +20,7 @@ import (
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
 
+	"ehealth-tray/errkind"
 	"ehealth-tray/session/ststest"
 )
 
@@ -227,8 +228,8 @@ func TestVerifyResponseRSASHA1(t *testing.T) {
 	if !a.NotOnOrAfter.Equal(e.notOnOrAfter) || string(a.Raw) != resigned {
 		t.Errorf("NotOnOrAfter %v (want %v), Raw as received: %v", a.NotOnOrAfter, e.notOnOrAfter, string(a.Raw) == resigned)
 	}
-	if _, err := VerifyResponse(body, e.requestID, e.trust()); kindOf(err) != "sts-signature" {
-		t.Errorf("signed by an untrusted key: %v (kind %q), want sts-signature", err, kindOf(err))
+	if _, err := VerifyResponse(body, e.requestID, e.trust()); errkind.Of(err) != "sts-signature" {
+		t.Errorf("signed by an untrusted key: %v (kind %q), want sts-signature", err, errkind.Of(err))
 	}
 }
 
@@ -262,8 +263,8 @@ func TestVerifyResponseBadSignature(t *testing.T) {
 			if err == nil {
 				t.Fatalf("accepted, valid until %v", a.NotOnOrAfter)
 			}
-			if kindOf(err) != "sts-signature" {
-				t.Fatalf("kind %q, want sts-signature (%v)", kindOf(err), err)
+			if errkind.Of(err) != "sts-signature" {
+				t.Fatalf("kind %q, want sts-signature (%v)", errkind.Of(err), err)
 			}
 			if err.Error() != "the STS answer is not signed by the trusted eHealth STS certificate" {
 				t.Errorf("message %q", err)
@@ -324,7 +325,7 @@ func TestSignatureWrapping(t *testing.T) {
 				if err == nil {
 					t.Fatalf("accepted, valid until %v (signed: %v)", a.NotOnOrAfter, e.notOnOrAfter)
 				}
-				if k := kindOf(err); k != "sts-response" && k != "sts-signature" {
+				if k := errkind.Of(err); k != "sts-response" && k != "sts-signature" {
 					t.Errorf("kind %q, want sts-response or sts-signature (%v)", k, err)
 				}
 			})
@@ -346,8 +347,8 @@ func TestOwnConditionsOnly(t *testing.T) {
 	if !a.NotOnOrAfter.Equal(e.notOnOrAfter) {
 		t.Errorf("NotOnOrAfter %v, want the assertion's own %v", a.NotOnOrAfter, e.notOnOrAfter)
 	}
-	if _, err := VerifyResponse(body, e.requestID, e.trust()); kindOf(err) != "sts-signature" {
-		t.Errorf("with trust: %v (kind %q), want sts-signature", err, kindOf(err))
+	if _, err := VerifyResponse(body, e.requestID, e.trust()); errkind.Of(err) != "sts-signature" {
+		t.Errorf("with trust: %v (kind %q), want sts-signature", err, errkind.Of(err))
 	}
 }
 
@@ -371,8 +372,8 @@ func TestResponseRefusedXML(t *testing.T) {
 			"VerifyResponse": func(b []byte, id string) (*Assertion, error) { return VerifyResponse(b, id, e.trust()) },
 		} {
 			t.Run(c.name+", "+name, func(t *testing.T) {
-				if _, err := parse(c.body, e.requestID); kindOf(err) != "sts-response" {
-					t.Fatalf("%v (kind %q), want sts-response", err, kindOf(err))
+				if _, err := parse(c.body, e.requestID); errkind.Of(err) != "sts-response" {
+					t.Fatalf("%v (kind %q), want sts-response", err, errkind.Of(err))
 				}
 			})
 		}
@@ -394,8 +395,8 @@ func TestClientVerifiesSignature(t *testing.T) {
 		t.Errorf("validity %v to %v", a.NotBefore, a.NotOnOrAfter)
 	}
 	c = newTestClient(t, ClientOptions{URL: e.sts.URL, HTTPClient: e.sts.Client(), Timeout: 10 * time.Second, Trust: []*x509.Certificate{hok.cert}})
-	if _, err := c.RequestToken(context.Background(), signedTestRequest(t)); kindOf(err) != "sts-signature" {
-		t.Fatalf("%v (kind %q), want sts-signature", err, kindOf(err))
+	if _, err := c.RequestToken(context.Background(), signedTestRequest(t)); errkind.Of(err) != "sts-signature" {
+		t.Fatalf("%v (kind %q), want sts-signature", err, errkind.Of(err))
 	}
 }
 
@@ -432,12 +433,12 @@ func TestLoadTrust(t *testing.T) {
 		"bad certificate": write("bad.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("junk")})),
 		"a directory":     dir,
 	} {
-		if _, err := LoadTrust(path); kindOf(err) != "config" {
-			t.Errorf("%s: %v (kind %q), want config", name, err, kindOf(err))
+		if _, err := LoadTrust(path); errkind.Of(err) != "config" {
+			t.Errorf("%s: %v (kind %q), want config", name, err, errkind.Of(err))
 		}
 	}
-	if _, err := VerifyResponse([]byte(stsSuccessXML()), stsRequestID, nil); kindOf(err) != "config" {
-		t.Errorf("VerifyResponse without trust: %v (kind %q), want config", err, kindOf(err))
+	if _, err := VerifyResponse([]byte(stsSuccessXML()), stsRequestID, nil); errkind.Of(err) != "config" {
+		t.Errorf("VerifyResponse without trust: %v (kind %q), want config", err, errkind.Of(err))
 	}
 }
 
@@ -459,7 +460,7 @@ func FuzzVerifyResponse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		a, err := VerifyResponse(body, e.requestID, trust)
 		if err != nil {
-			if kindOf(err) == "" {
+			if errkind.Of(err) == "" {
 				t.Fatalf("error without a kind: %v", err)
 			}
 			return

@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"ehealth-tray/errkind"
 	"encoding/asn1"
 	"encoding/hex"
 	"encoding/pem"
@@ -116,14 +117,6 @@ func runTool(t *testing.T, stdin []byte, name string, args ...string) string {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, errOut)
 	}
 	return out
-}
-
-func kindOf(err error) string {
-	var k interface{ Kind() string }
-	if errors.As(err, &k) {
-		return k.Kind()
-	}
-	return ""
 }
 
 // bag is a safe bag as read back by openssl or go-pkcs12.
@@ -556,7 +549,7 @@ func TestOptionErrors(t *testing.T) {
 	} {
 		_, err := New(tc.o)
 		var oe *OptionError
-		if !errors.As(err, &oe) || oe.Field != tc.field || kindOf(err) != "invalid-option" {
+		if !errors.As(err, &oe) || oe.Field != tc.field || errkind.Of(err) != "invalid-option" {
 			t.Errorf("%+v: error %v, want an invalid-option error on %s", tc.o, err, tc.field)
 		}
 	}
@@ -612,7 +605,7 @@ func TestWriteFile(t *testing.T) {
 	}
 
 	_, err = f.WriteFile(filepath.Join(t.TempDir(), "missing"), created)
-	if !errors.Is(err, os.ErrNotExist) || kindOf(err) != "keystore-fixture" {
+	if !errors.Is(err, os.ErrNotExist) || errkind.Of(err) != "keystore-fixture" {
 		t.Errorf("missing folder: %v", err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"ehealth-tray/errkind"
 	"ehealth-tray/session/eid"
 	"ehealth-tray/session/eid/softhsm"
 )
@@ -30,14 +31,6 @@ const (
 	tokenLabel = "BELPIC"
 	userPIN    = "1234"
 )
-
-func kindOf(err error) string {
-	var k interface{ Kind() string }
-	if errors.As(err, &k) {
-		return k.Kind()
-	}
-	return ""
-}
 
 func rsaKey(t *testing.T) *rsa.PrivateKey {
 	t.Helper()
@@ -83,7 +76,7 @@ func newToken(t *testing.T, key crypto.Signer) (*softhsm.Token, *x509.Certificat
 	t.Helper()
 	cert := selfSigned(t, key, "Test Authentication")
 	tok, err := softhsm.NewToken(t.TempDir(), tokenLabel, userPIN, eid.DefaultKeyLabel, key, cert)
-	if kindOf(err) == softhsm.KindMissing {
+	if errkind.Of(err) == softhsm.KindMissing {
 		t.Skip(err)
 	}
 	if err != nil {
@@ -135,7 +128,7 @@ func open(t *testing.T, tok *softhsm.Token) *eid.Card {
 		return given[len(given)-1], nil
 	})
 	if err != nil {
-		t.Fatalf("Open: %v (kind %q)", err, kindOf(err))
+		t.Fatalf("Open: %v (kind %q)", err, errkind.Of(err))
 	}
 	t.Cleanup(func() { card.Close() })
 	if len(given) != 1 {
@@ -204,8 +197,8 @@ func TestWrongPIN(t *testing.T) {
 	module, spyLog := spy(t, tok)
 	calls := 0
 	_, err := eid.Open(context.Background(), eid.Config{Module: module}, pinFunc("0000", &calls))
-	if kindOf(err) != eid.KindPINIncorrect {
-		t.Fatalf("Open with a wrong PIN: %v (kind %q), want kind %q", err, kindOf(err), eid.KindPINIncorrect)
+	if errkind.Of(err) != eid.KindPINIncorrect {
+		t.Fatalf("Open with a wrong PIN: %v (kind %q), want kind %q", err, errkind.Of(err), eid.KindPINIncorrect)
 	}
 	if calls != 1 {
 		t.Errorf("PINFunc called %d times, want 1", calls)
@@ -225,8 +218,8 @@ func TestCancelledPIN(t *testing.T) {
 	_, err := eid.Open(context.Background(), eid.Config{Module: module}, func(context.Context) ([]byte, error) {
 		return nil, eid.ErrCancelled
 	})
-	if kindOf(err) != eid.KindCancelled || !errors.Is(err, eid.ErrCancelled) {
-		t.Fatalf("Open with a cancelled PIN prompt: %v (kind %q), want kind %q", err, kindOf(err), eid.KindCancelled)
+	if errkind.Of(err) != eid.KindCancelled || !errors.Is(err, eid.ErrCancelled) {
+		t.Fatalf("Open with a cancelled PIN prompt: %v (kind %q), want kind %q", err, errkind.Of(err), eid.KindCancelled)
 	}
 	log := spyLog()
 	if !strings.Contains(log, "C_OpenSession") {
@@ -242,8 +235,8 @@ func TestNoCard(t *testing.T) {
 	cfg := eid.Config{Module: tok.Module, TokenLabel: "NOPE"}
 	calls := 0
 	_, err := eid.Open(context.Background(), cfg, pinFunc(userPIN, &calls))
-	if kindOf(err) != eid.KindNoCard {
-		t.Errorf("Open on a missing token: %v (kind %q), want kind %q", err, kindOf(err), eid.KindNoCard)
+	if errkind.Of(err) != eid.KindNoCard {
+		t.Errorf("Open on a missing token: %v (kind %q), want kind %q", err, errkind.Of(err), eid.KindNoCard)
 	}
 	if calls != 0 {
 		t.Errorf("PINFunc called %d times without a card", calls)
@@ -266,10 +259,10 @@ func TestModuleNotFound(t *testing.T) {
 	}
 	for _, path := range []string{filepath.Join(dir, "missing.so"), notLib} {
 		_, err := eid.Open(context.Background(), eid.Config{Module: path}, nil)
-		if kindOf(err) != eid.KindModuleNotFound || !strings.Contains(err.Error(), path) {
-			t.Errorf("Open(%s): %v (kind %q), want kind %q naming the path", path, err, kindOf(err), eid.KindModuleNotFound)
+		if errkind.Of(err) != eid.KindModuleNotFound || !strings.Contains(err.Error(), path) {
+			t.Errorf("Open(%s): %v (kind %q), want kind %q naming the path", path, err, errkind.Of(err), eid.KindModuleNotFound)
 		}
-		if _, err := eid.Present(context.Background(), eid.Config{Module: path}); kindOf(err) != eid.KindModuleNotFound {
+		if _, err := eid.Present(context.Background(), eid.Config{Module: path}); errkind.Of(err) != eid.KindModuleNotFound {
 			t.Errorf("Present(%s): %v, want kind %q", path, err, eid.KindModuleNotFound)
 		}
 	}
@@ -294,7 +287,7 @@ func TestFindModule(t *testing.T) {
 		}
 		return // the eID middleware is installed here
 	}
-	if kindOf(err) != eid.KindModuleNotFound {
+	if errkind.Of(err) != eid.KindModuleNotFound {
 		t.Errorf("FindModule(\"\"): %v, want kind %q", err, eid.KindModuleNotFound)
 	}
 	for _, c := range candidates {
@@ -314,7 +307,7 @@ func TestNeverUsesSignatureKey(t *testing.T) {
 	authCert := selfSigned(t, authKey, "Test Authentication")
 	dir := t.TempDir()
 	tok, err := softhsm.NewToken(dir, tokenLabel, userPIN, "Signature", sigKey, sigCert)
-	if kindOf(err) == softhsm.KindMissing {
+	if errkind.Of(err) == softhsm.KindMissing {
 		t.Skip(err)
 	}
 	if err != nil {
@@ -372,7 +365,7 @@ func TestOpenTwiceAndReopen(t *testing.T) {
 	if err := b.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if _, err := b.Sign(rand.Reader, digest[:], crypto.SHA256); kindOf(err) != eid.KindCardError {
+	if _, err := b.Sign(rand.Reader, digest[:], crypto.SHA256); errkind.Of(err) != eid.KindCardError {
 		t.Errorf("Sign after Close: %v, want kind %q", err, eid.KindCardError)
 	}
 	c := open(t, tok) // after C_Finalize: a fresh C_Initialize
@@ -391,8 +384,8 @@ func TestTokenVanishes(t *testing.T) {
 	digest := sha256.Sum256([]byte("x"))
 	_, err := card.Sign(rand.Reader, digest[:], crypto.SHA256)
 	// SoftHSM answers CKR_OBJECT_HANDLE_INVALID: the key is gone.
-	if kindOf(err) != eid.KindCardRemoved {
-		t.Fatalf("Sign on a vanished token: %v (kind %q), want kind %q", err, kindOf(err), eid.KindCardRemoved)
+	if errkind.Of(err) != eid.KindCardRemoved {
+		t.Fatalf("Sign on a vanished token: %v (kind %q), want kind %q", err, errkind.Of(err), eid.KindCardRemoved)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
+	"ehealth-tray/errkind"
 	"errors"
 	"fmt"
 	"strings"
@@ -85,7 +86,7 @@ func TestAskPIN(t *testing.T) {
 	cancel()
 	called := false
 	_, err := askPIN(ctx, func(context.Context) ([]byte, error) { called = true; return []byte("1"), nil })
-	if called || kindOfErr(err) != KindCancelled {
+	if called || errkind.Of(err) != KindCancelled {
 		t.Errorf("askPIN on a cancelled context: called=%v err=%v", called, err)
 	}
 	for _, tc := range []struct {
@@ -99,21 +100,13 @@ func TestAskPIN(t *testing.T) {
 	} {
 		leftover := []byte("12")
 		_, err := askPIN(context.Background(), func(context.Context) ([]byte, error) { return leftover, tc.err })
-		if kindOfErr(err) != tc.kind {
-			t.Errorf("askPIN with PINFunc error %v: %v (kind %q), want kind %q", tc.err, err, kindOfErr(err), tc.kind)
+		if errkind.Of(err) != tc.kind {
+			t.Errorf("askPIN with PINFunc error %v: %v (kind %q), want kind %q", tc.err, err, errkind.Of(err), tc.kind)
 		}
 		if string(leftover) != "\x00\x00" {
 			t.Errorf("askPIN did not zero the PIN returned with error %v", tc.err)
 		}
 	}
-}
-
-func kindOfErr(err error) string {
-	var k interface{ Kind() string }
-	if errors.As(err, &k) {
-		return k.Kind()
-	}
-	return ""
 }
 
 func TestECDSADER(t *testing.T) {

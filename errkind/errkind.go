@@ -1,0 +1,16 @@
+// Package errkind reads the kind of an error: every error a practitioner
+// can meet has a Kind() string method (the CLI's "kind", the key of its
+// translated message), found anywhere in the wrapped chain.
+package errkind
+
+import "errors"
+
+// Of returns the Kind() of the first error in err's chain that has one, or
+// "" when none has.
+func Of(err error) string {
+	var k interface{ Kind() string }
+	if errors.As(err, &k) {
+		return k.Kind()
+	}
+	return ""
+}
