@@ -334,22 +334,7 @@ func TestSessionStartEIDWithSoftHSM(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sts.Close()
-	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Test (Authentication)", SerialNumber: testSSIN, Country: []string{"BE"}},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	crt, _ := x509.ParseCertificate(der)
-	tok, err := softhsm.NewToken(t.TempDir(), "BELPIC", "1234", "Authentication", key, crt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(softhsm.EnvVar, tok.ConfPath)
-	cfg, _ := os.ReadFile(w.cfgPath)
-	eidCfg := filepath.Join(w.dir, "eid.toml")
-	_ = os.WriteFile(eidCfg, []byte(string(cfg)+"[sts]\nurl = \""+sts.URL+"\"\n[eid]\nmodule = \""+tok.Module+"\"\n"), 0o600)
+	eidCfg := w.withCard(t, testSSIN, sts.URL)
 
 	code, out, errOut := run(t, "s3cret\n1234\n", "session", "start", "--config", eidCfg, "--method", "eid", "--password-stdin", "--json")
 	if code != 0 || !strings.Contains(out, `"method": "eid"`) {
@@ -381,19 +366,7 @@ func TestSessionStartEIDRefusesAnotherPersonsCard(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sts.Close()
-	key, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(8), Subject: pkix.Name{CommonName: "Patient (Authentication)", SerialNumber: "75031712390", Country: []string{"BE"}},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	crt, _ := x509.ParseCertificate(der)
-	tok, err := softhsm.NewToken(t.TempDir(), "BELPIC", "1234", "Authentication", key, crt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(softhsm.EnvVar, tok.ConfPath)
-	cfg, _ := os.ReadFile(w.cfgPath)
-	eidCfg := filepath.Join(w.dir, "eid.toml")
-	_ = os.WriteFile(eidCfg, []byte(string(cfg)+"[sts]\nurl = \""+sts.URL+"\"\n[eid]\nmodule = \""+tok.Module+"\"\n"), 0o600)
+	eidCfg := w.withCard(t, "75031712390", sts.URL) // a patient's card
 	// No PIN line on stdin: asking for it would fail the command another way.
 	code, out, _ := run(t, "s3cret\n", "session", "start", "--config", eidCfg, "--method", "eid", "--password-stdin", "--json")
 	if code != 1 || !strings.Contains(out, `"kind": "identity-mismatch"`) || !strings.Contains(out, "75031712390") {
@@ -402,4 +375,33 @@ func TestSessionStartEIDRefusesAnotherPersonsCard(t *testing.T) {
 	if len(sts.Requests()) != 0 {
 		t.Fatal("a request was sent with another person's card")
 	}
+}
+
+// withCard makes a SoftHSM2 "eID card" (EC P-384 Authentication key, PIN
+// 1234) whose certificate carries the national number holder, and returns a
+// config that uses it and the STS at stsURL.
+func (w world) withCard(t *testing.T, holder, stsURL string) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Card (Authentication)", SerialNumber: holder, Country: []string{"BE"}},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crt, _ := x509.ParseCertificate(der)
+	tok, err := softhsm.NewToken(t.TempDir(), "BELPIC", "1234", "Authentication", key, crt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(softhsm.EnvVar, tok.ConfPath)
+	cfg, _ := os.ReadFile(w.cfgPath)
+	path := filepath.Join(w.dir, "eid.toml")
+	if err := os.WriteFile(path, []byte(string(cfg)+"[sts]\nurl = \""+stsURL+"\"\n[eid]\nmodule = \""+tok.Module+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
