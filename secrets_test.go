@@ -4,17 +4,11 @@ package main
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,11 +115,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 
 	// The eID card: SoftHSM2 with an EC P-384 Authentication key and the PIN.
-	key, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(9), Subject: pkix.Name{CommonName: "Leak Test (Authentication)", SerialNumber: ssin},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour)}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	crt, _ := x509.ParseCertificate(der)
+	key, crt, err := certtest.NewCard(ssin, "Leak", "Test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tok, err := softhsm.NewToken(t.TempDir(), "BELPIC", leakPIN, "Authentication", key, crt)
 	if err != nil {
 		t.Fatal(err)

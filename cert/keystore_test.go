@@ -353,19 +353,7 @@ func TestOpenErrors(t *testing.T) {
 // testCert makes a certificate for key, self-signed.
 func testCert(t testing.TB, key crypto.Signer, cn string) *x509.Certificate {
 	t.Helper()
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: cn},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		BasicConstraintsValid: true,
-		IsCA:                  true, // so that it can also stand for a CA
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
+	c, err := certtest.SelfSigned(key, pkix.Name{CommonName: cn})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,8 @@ package cli
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -382,17 +377,10 @@ func TestSessionStartEIDRefusesAnotherPersonsCard(t *testing.T) {
 // config that uses it and the STS at stsURL.
 func (w world) withCard(t *testing.T, holder, stsURL string) string {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	key, crt, err := certtest.NewCard(holder, "Card", "Holder", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Card (Authentication)", SerialNumber: holder, Country: []string{"BE"}},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	crt, _ := x509.ParseCertificate(der)
 	tok, err := softhsm.NewToken(t.TempDir(), "BELPIC", "1234", "Authentication", key, crt)
 	if err != nil {
 		t.Fatal(err)

@@ -2,15 +2,9 @@ package cli
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"os"
 	"path/filepath"
 	"time"
@@ -131,7 +125,7 @@ func setUpDemo(dir string, l *i18n.Localizer) (*demo, error) {
 	cfg.STS.URL = d.sts.URL
 	cfg.STS.CAFile = caFile
 	cfg.Providers = []config.Provider{{Name: "Anne Demo", NISS: demoNISS, INAMI: demoINAMI, Quality: "physiotherapist", Selected: true}}
-	d.eidNote = d.setUpCard(&cfg, now, l)
+	d.eidNote = d.setUpCard(&cfg, l)
 	d.cfg = cfg
 
 	// The demo certificate counts as imported, so its expiry (and the 20-day
@@ -152,33 +146,15 @@ func setUpDemo(dir string, l *i18n.Localizer) (*demo, error) {
 
 // setUpCard makes a SoftHSM2 token that plays the eID card: an EC P-384
 // Authentication key like the cards issued since 2021.
-func (d *demo) setUpCard(cfg *config.Config, now time.Time, l *i18n.Localizer) string {
+func (d *demo) setUpCard(cfg *config.Config, l *i18n.Localizer) string {
 	if _, err := softhsm.ModulePath(); err != nil {
 		return l.T("cli.demo-no-softhsm")
 	}
 	failed := func(err error) string { return l.T("cli.demo-card-failed", map[string]any{"Error": err.Error()}) }
-	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	key, crt, err := certtest.NewCard(demoNISS, "Anne", "Demo", d.ca)
 	if err != nil {
 		return failed(err)
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(now.UnixNano()),
-		Subject: pkix.Name{
-			Country: []string{"BE"}, CommonName: "Anne Demo (Authentication)",
-			ExtraNames: []pkix.AttributeTypeAndValue{
-				{Type: asn1.ObjectIdentifier{2, 5, 4, 4}, Value: "Demo"},
-				{Type: asn1.ObjectIdentifier{2, 5, 4, 42}, Value: "Anne"},
-				{Type: asn1.ObjectIdentifier{2, 5, 4, 5}, Value: demoNISS},
-			},
-		},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(10, 0, 0),
-		KeyUsage: x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, d.ca.Cert, &key.PublicKey, d.ca.Key)
-	if err != nil {
-		return failed(err)
-	}
-	crt, _ := x509.ParseCertificate(der)
 	tok, err := softhsm.NewToken(filepath.Join(d.dir, "card"), "BELPIC", demoPIN, "Authentication", key, crt)
 	if err != nil {
 		return failed(err)

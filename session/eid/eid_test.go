@@ -14,14 +14,13 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
-	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
+	"ehealth-tray/cert/certtest"
 	"ehealth-tray/errkind"
 	"ehealth-tray/session/eid"
 	"ehealth-tray/session/eid/softhsm"
@@ -52,18 +51,7 @@ func ecKey(t *testing.T) *ecdsa.PrivateKey {
 
 func selfSigned(t *testing.T, key crypto.Signer, cn string) *x509.Certificate {
 	t.Helper()
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
+	cert, err := certtest.SelfSigned(key, pkix.Name{CommonName: cn})
 	if err != nil {
 		t.Fatal(err)
 	}
