@@ -86,6 +86,40 @@ func (e *e2e) setAnswer(s string) {
 	}
 }
 
+// newE2E lays out the app's world: a keystore folder, a state folder, an
+// answer file for the fake pinentry (in answers, outside what the app
+// writes) and a CA for the keystores.
+func newE2E(t *testing.T, answers string) *e2e {
+	t.Helper()
+	e := &e2e{t: t, dir: t.TempDir()}
+	e.ksDir = filepath.Join(e.dir, "keystore")
+	e.state = filepath.Join(e.dir, "state")
+	e.answer = filepath.Join(answers, "answer")
+	if err := os.MkdirAll(e.ksDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if e.ca, err = certtest.NewCA(false); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// desktop starts the private bus with the test's notification server and
+// panel, closed at the end of the test.
+func (e *e2e) desktop() {
+	e.t.Helper()
+	e.bus = traytest.StartBus(e.t)
+	var err error
+	if e.notes, err = traytest.NewNotifyServer(e.bus); err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(e.notes.Close)
+	if e.panel, err = traytest.NewWatcher(e.bus); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 func (e *e2e) startApp() {
 	e.t.Helper()
 	args, _ := json.Marshal([]string{"--config", e.cfgPath, "--log-level", "debug"})
@@ -189,17 +223,7 @@ func TestEndToEndTray(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
-	e := &e2e{t: t, dir: t.TempDir()}
-	e.ksDir = filepath.Join(e.dir, "keystore")
-	e.state = filepath.Join(e.dir, "state")
-	e.answer = filepath.Join(e.dir, "answer")
-	if err := os.MkdirAll(e.ksDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	var err error
-	if e.ca, err = certtest.NewCA(false); err != nil {
-		t.Fatal(err)
-	}
+	e := newE2E(t, t.TempDir())
 	sts, err := ststest.New(ststest.Options{TLS: true, NIHII: "53886171521"})
 	if err != nil {
 		t.Fatal(err)
@@ -235,14 +259,7 @@ program = %q
 		t.Fatal(err)
 	}
 
-	e.bus = traytest.StartBus(t)
-	if e.notes, err = traytest.NewNotifyServer(e.bus); err != nil {
-		t.Fatal(err)
-	}
-	defer e.notes.Close()
-	if e.panel, err = traytest.NewWatcher(e.bus); err != nil {
-		t.Fatal(err)
-	}
+	e.desktop()
 	e.setAnswer("wrong")
 	e.startApp()
 

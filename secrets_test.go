@@ -86,23 +86,14 @@ func TestSecretsNeverLeak(t *testing.T) {
 	if _, err := softhsm.ModulePath(); err != nil {
 		t.Skip("SoftHSM2 not installed (scripts/test.sh installs it):", err)
 	}
-	e := &e2e{t: t, dir: t.TempDir()}
-	e.ksDir = filepath.Join(e.dir, "keystore")
-	e.state = filepath.Join(e.dir, "state")
-	appTmp := filepath.Join(e.dir, "apptmp")
 	secretsDir := t.TempDir() // the fake pinentry's answers: the test's, not the app's
-	e.answer = filepath.Join(secretsDir, "password")
-	pinFile := filepath.Join(secretsDir, "pin")
-	for _, d := range []string{e.ksDir, appTmp} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_ = os.WriteFile(pinFile, []byte(leakPIN+"\n"), 0o600)
-	var err error
-	if e.ca, err = certtest.NewCA(false); err != nil {
+	e := newE2E(t, secretsDir)
+	appTmp := filepath.Join(e.dir, "apptmp")
+	if err := os.MkdirAll(appTmp, 0o700); err != nil {
 		t.Fatal(err)
 	}
+	pinFile := filepath.Join(secretsDir, "pin")
+	_ = os.WriteFile(pinFile, []byte(leakPIN+"\n"), 0o600)
 	const ssin = "79021802145"
 	now := time.Now()
 	fx, err := certtest.New(certtest.Options{SSIN: ssin, CA: e.ca, NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(1, 0, 0), Password: leakPassword})
@@ -139,14 +130,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	e.extraEnv = []string{"TMPDIR=" + appTmp, softhsm.EnvVar + "=" + tok.ConfPath, "FAKE_PINENTRY_PIN_ANSWER=" + pinFile}
 
 	// The tray: fallback, stop, then via eID.
-	e.bus = traytest.StartBus(t)
-	if e.notes, err = traytest.NewNotifyServer(e.bus); err != nil {
-		t.Fatal(err)
-	}
-	defer e.notes.Close()
-	if e.panel, err = traytest.NewWatcher(e.bus); err != nil {
-		t.Fatal(err)
-	}
+	e.desktop()
 	e.setAnswer(leakPassword)
 	e.startApp()
 	e.click("Fallback procedure")
