@@ -315,15 +315,7 @@ func TestCoreReminderOnceAcrossRestarts(t *testing.T) {
 	r := newRig(t)
 	now := r.clock.Now()
 	notAfter := now.Add(7*24*time.Hour - time.Hour)
-	path := r.keystore(ssin, notAfter, now.AddDate(-3, 0, 0))
-	ks, err := cert.Open(path, []byte("s3cret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, _ := LoadRecords(filepath.Join(r.stateDir, "certificates.json"))
-	if err := recs.Put(Record{Path: path, Identity: ks.Identity}); err != nil {
-		t.Fatal(err)
-	}
+	r.imported(r.keystore(ssin, notAfter, now.AddDate(-3, 0, 0)))
 	for run := 0; run < 2; run++ {
 		r.start()
 		r.wait("certificate line", func(s tray.State) bool { return strings.Contains(s.Cert, "6 days") })
@@ -357,4 +349,19 @@ func TestCoreAutostartToggle(t *testing.T) {
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Fatalf("autostart entry left: %v", err)
 	}
+}
+
+// imported records the keystore at path as if the practitioner had opened
+// it once, so its end date is known without the password.
+func (r *rig) imported(path string) cert.Identity {
+	r.t.Helper()
+	ks, err := cert.Open(path, []byte("s3cret"))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	recs, _ := LoadRecords(filepath.Join(r.stateDir, "certificates.json"))
+	if err := recs.Put(Record{Path: path, Identity: ks.Identity}); err != nil {
+		r.t.Fatal(err)
+	}
+	return ks.Identity
 }

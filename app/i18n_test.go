@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,19 +24,12 @@ func TestCoreInFrench(t *testing.T) {
 	r.loc = i18n.New("fr")
 	now := r.clock.Now()
 	path := r.keystore(ssin, now.Add(7*24*time.Hour-time.Hour), now.AddDate(-3, 0, 0))
-	ks, err := cert.Open(path, []byte("s3cret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, _ := LoadRecords(filepath.Join(r.stateDir, "certificates.json"))
-	if err := recs.Put(Record{Path: path, Identity: ks.Identity}); err != nil {
-		t.Fatal(err)
-	}
+	id := r.imported(path)
 	r.start()
 	defer r.stop()
 
 	s := r.wait("certificate line", func(s tray.State) bool { return strings.Contains(s.Cert, "6 jours") })
-	wantCert := "Certificat valable jusqu'au " + ks.Identity.NotAfter.Local().Format("02/01/2006") + " (6 jours)"
+	wantCert := "Certificat valable jusqu'au " + id.NotAfter.Local().Format("02/01/2006") + " (6 jours)"
 	if s.Cert != wantCert || s.Tooltip != "Pas de session eHealth" || s.Fallback.Label != "Procédure de secours (mot de passe du certificat)…" ||
 		s.Settings != "Paramètres…" || s.Quit != "Quitter" || s.Autostart.Label != "Démarrer avec ma session" {
 		t.Fatalf("%+v", s)

@@ -181,14 +181,7 @@ func TestCertInspectErrors(t *testing.T) {
 func TestCheck(t *testing.T) {
 	w := newWorld(t)
 	code, out, _ := run(t, "s3cret\n", "check", "--config", w.cfgPath, "--password-stdin", "--json")
-	var res struct {
-		OK     bool `json:"ok"`
-		Checks []struct {
-			ID      string `json:"id"`
-			OK      bool   `json:"ok"`
-			Message string `json:"message"`
-		} `json:"checks"`
-	}
+	var res checkOutput
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
