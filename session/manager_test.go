@@ -226,12 +226,7 @@ func TestRunShowsDeadlinesOnTime(t *testing.T) {
 	clk := newFakeClock(t0)
 	// A long check interval: only the deadline timers can fire here.
 	m := NewManager(ManagerOptions{Logger: quiet, Open: issuing(clk, validity).Open, Clock: clk, CheckInterval: 1000 * time.Hour})
-	if err := m.Start(context.Background(), MethodEID); err != nil {
-		t.Fatal(err)
-	}
-	ch, cancel := m.Subscribe()
-	defer cancel()
-	expectState(t, ch, StateActive)
+	ch := startActive(t, m)
 	runManager(t, m, clk, 2)
 
 	end := t0.Add(validity)
@@ -260,12 +255,7 @@ func TestRunChecksEveryInterval(t *testing.T) {
 	clk := newFakeClock(t0)
 	o := issuing(clk, validity)
 	m := NewManager(ManagerOptions{Logger: quiet, Open: o.Open, Clock: clk})
-	if err := m.Start(context.Background(), MethodEID); err != nil {
-		t.Fatal(err)
-	}
-	ch, cancel := m.Subscribe()
-	defer cancel()
-	expectState(t, ch, StateActive)
+	ch := startActive(t, m)
 	runManager(t, m, clk, 2)
 	end := t0.Add(validity)
 
@@ -314,12 +304,7 @@ func TestRunChecksEveryInterval(t *testing.T) {
 func TestRecheckAfterSleepAndClockJumps(t *testing.T) {
 	clk := newFakeClock(t0)
 	m := NewManager(ManagerOptions{Logger: quiet, Open: issuing(clk, validity).Open, Clock: clk})
-	if err := m.Start(context.Background(), MethodEID); err != nil {
-		t.Fatal(err)
-	}
-	ch, cancel := m.Subscribe()
-	defer cancel()
-	expectState(t, ch, StateActive)
+	ch := startActive(t, m)
 	end := t0.Add(validity)
 
 	// Asleep past the end: no timer fired. The state is derived, so even
@@ -626,4 +611,17 @@ func TestConcurrentUse(t *testing.T) {
 	if a := m.Assertion(); a != nil && (s.State != StateActive && s.State != StateEndingSoon || a.ID != s.AssertionID) {
 		t.Fatalf("Assertion %v disagrees with snapshot %+v", a.ID, s)
 	}
+}
+
+// startActive starts an eID session on m and returns a subscription that
+// has already seen it active.
+func startActive(t *testing.T, m *Manager) <-chan Snapshot {
+	t.Helper()
+	if err := m.Start(context.Background(), MethodEID); err != nil {
+		t.Fatal(err)
+	}
+	ch, cancel := m.Subscribe()
+	t.Cleanup(cancel)
+	expectState(t, ch, StateActive)
+	return ch
 }

@@ -58,14 +58,7 @@ var (
 // fixture calls New with pooled keys and CAs where o leaves them out.
 func fixture(t testing.TB, o Options) *Fixture {
 	t.Helper()
-	keys, err := keyPool()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cas, err := caPool()
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys, cas := pools(t)
 	if o.AuthKey == nil {
 		o.AuthKey = keys[0]
 	}
@@ -523,14 +516,7 @@ func TestNewDefaults(t *testing.T) {
 }
 
 func TestOptionErrors(t *testing.T) {
-	keys, err := keyPool()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cas, err := caPool()
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys, cas := pools(t)
 	now := time.Now()
 	for _, tc := range []struct {
 		field string
@@ -611,14 +597,7 @@ func TestWriteFile(t *testing.T) {
 }
 
 func BenchmarkNew(b *testing.B) {
-	keys, err := keyPool()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cas, err := caPool()
-	if err != nil {
-		b.Fatal(err)
-	}
+	keys, cas := pools(b)
 	for _, bc := range []struct {
 		name string
 		o    Options
@@ -639,4 +618,18 @@ func BenchmarkNew(b *testing.B) {
 			}
 		})
 	}
+}
+
+// pools returns the shared test keys and CAs, generated once.
+func pools(tb testing.TB) ([]*rsa.PrivateKey, map[bool]*CA) {
+	tb.Helper()
+	keys, err := keyPool()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cas, err := caPool()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return keys, cas
 }
