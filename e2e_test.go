@@ -25,7 +25,7 @@ import (
 	"ehealth-tray/app"
 	"ehealth-tray/cert/certtest"
 	"ehealth-tray/cli"
-	"ehealth-tray/session/ststest"
+	"ehealth-tray/sts/ststest"
 	"ehealth-tray/tray/traytest"
 )
 

@@ -18,8 +18,8 @@ import (
 	"unicode/utf16"
 
 	"ehealth-tray/cert/certtest"
-	"ehealth-tray/session/eid/softhsm"
-	"ehealth-tray/session/ststest"
+	"ehealth-tray/eid/softhsm"
+	"ehealth-tray/sts/ststest"
 	"ehealth-tray/tray/traytest"
 )
 

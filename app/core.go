@@ -1,6 +1,8 @@
 package app
 
 import (
+	"ehealth-tray/sts"
+
 	"context"
 	"log/slog"
 	"path/filepath"
@@ -10,13 +12,13 @@ import (
 
 	"ehealth-tray/cert"
 	"ehealth-tray/config"
+	"ehealth-tray/eid"
 	"ehealth-tray/errkind"
 	"ehealth-tray/i18n"
 	"ehealth-tray/notify"
 	"ehealth-tray/prompt"
 	"ehealth-tray/reminders"
 	"ehealth-tray/session"
-	"ehealth-tray/session/eid"
 	"ehealth-tray/tray"
 	"ehealth-tray/watcher"
 )
@@ -320,7 +322,7 @@ func (c *Core) openFunc() session.OpenFunc {
 // (protocol §5): a mismatch, or none certified for this profession, is shown
 // for as long as the session lasts, and notified once.
 func (c *Core) checkNIHII(ctx context.Context, p config.Provider, a *session.Assertion) {
-	returned, mismatch := session.NIHIIMismatch(a, p.INAMI)
+	returned, mismatch := sts.NIHIIMismatch(a, p.INAMI)
 	warning := ""
 	switch {
 	case mismatch && returned == "":

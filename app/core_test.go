@@ -17,7 +17,7 @@ import (
 	"ehealth-tray/notify"
 	"ehealth-tray/prompt"
 	"ehealth-tray/session"
-	"ehealth-tray/session/ststest"
+	"ehealth-tray/sts/ststest"
 	"ehealth-tray/tray"
 )
 

@@ -11,7 +11,7 @@ import (
 	"ehealth-tray/errkind"
 	"ehealth-tray/icons"
 	"ehealth-tray/session"
-	"ehealth-tray/session/ststest"
+	"ehealth-tray/sts/ststest"
 	"ehealth-tray/tray"
 )
 

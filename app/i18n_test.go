@@ -1,6 +1,8 @@
 package app
 
 import (
+	"ehealth-tray/sts"
+
 	"context"
 	"errors"
 	"fmt"
@@ -70,17 +72,17 @@ func TestCoreInDutchWithoutProvider(t *testing.T) {
 // code and message verbatim, the Opener's own checks with localized dates.
 func TestErrorMessageTranslated(t *testing.T) {
 	fr, nl, de := i18n.New("fr"), i18n.New("nl"), i18n.New("de")
-	fault := fmt.Errorf("open: %w", &session.STSFault{Code: "SOA-01001", Message: "Unauthenticated call"})
+	fault := fmt.Errorf("open: %w", &sts.STSFault{Code: "SOA-01001", Message: "Unauthenticated call"})
 	for _, tc := range []struct {
 		loc  *i18n.Localizer
 		err  error
 		want []string
 	}{
 		{fr, fault, []string{"eHealth a refusé la session : SOA-01001 Unauthenticated call — eHealth n'a pas pu authentifier la demande"}},
-		{nl, &session.STSFault{Code: "SOA-99999", Message: "Odd"}, []string{"SOA-99999 Odd — eHealth gaf een fout die deze toepassing niet kent"}},
-		{de, &session.STSStatusError{Code: "urn:oasis:names:tc:SAML:1.0:status:Requester", Message: "bad"}, []string{"abgelehnt: urn:oasis:names:tc:SAML:1.0:status:Requester bad"}},
+		{nl, &sts.STSFault{Code: "SOA-99999", Message: "Odd"}, []string{"SOA-99999 Odd — eHealth gaf een fout die deze toepassing niet kent"}},
+		{de, &sts.STSStatusError{Code: "urn:oasis:names:tc:SAML:1.0:status:Requester", Message: "bad"}, []string{"abgelehnt: urn:oasis:names:tc:SAML:1.0:status:Requester bad"}},
 		{nl, fmt.Errorf("keystore: %w", cert.ErrWrongPassword), []string{"Verkeerd wachtwoord voor het eHealth-certificaat"}},
-		{fr, &session.NetworkError{URL: "https://sts", Status: 503}, []string{"eHealth est injoignable", "(STS https://sts: service unavailable (HTTP 503))"}},
+		{fr, &sts.NetworkError{URL: "https://sts", Status: 503}, []string{"eHealth est injoignable", "(STS https://sts: service unavailable (HTTP 503))"}},
 		{de, prompt.ErrNoProgram, []string{"Kein Programm für die Passworteingabe gefunden"}},
 		{fr, errors.New("something odd"), []string{"something odd"}},
 		{nil, cert.ErrNotKeystore, []string{"This file is not an eHealth certificate"}},

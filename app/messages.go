@@ -1,12 +1,13 @@
 package app
 
 import (
+	"ehealth-tray/sts"
+
 	"errors"
 
+	"ehealth-tray/eid"
 	"ehealth-tray/i18n"
 	"ehealth-tray/prompt"
-	"ehealth-tray/session"
-	"ehealth-tray/session/eid"
 )
 
 // kindMessages are the catalog messages of the error kinds a practitioner
@@ -68,8 +69,8 @@ func ErrorMessage(loc *i18n.Localizer, err error) string {
 	if err == nil {
 		return ""
 	}
-	var fault *session.STSFault
-	var status *session.STSStatusError
+	var fault *sts.STSFault
+	var status *sts.STSStatusError
 	var own i18n.Localized
 	var card *eid.Error
 	var k interface{ Kind() string }

@@ -4,6 +4,8 @@
 package app
 
 import (
+	"ehealth-tray/sts"
+
 	"context"
 	"crypto"
 	"crypto/x509"
@@ -17,11 +19,11 @@ import (
 	"ehealth-tray/cert"
 	"ehealth-tray/checks"
 	"ehealth-tray/config"
+	"ehealth-tray/eid"
 	"ehealth-tray/errkind"
 	"ehealth-tray/i18n"
 	"ehealth-tray/prompt"
 	"ehealth-tray/session"
-	"ehealth-tray/session/eid"
 )
 
 // Secrets supplies what the practitioner types. Implementations ask a dialog
@@ -74,7 +76,7 @@ const sendMargin = 5 * time.Second
 // request sends the signed request, and again after a pause when the STS is
 // briefly unreachable. Opener only runs for a session the practitioner
 // asked for: nothing here ever starts a session by itself.
-func (o *Opener) request(ctx context.Context, client *session.Client, req *session.SignedRequest) (*session.Assertion, error) {
+func (o *Opener) request(ctx context.Context, client *sts.Client, req *sts.SignedRequest) (*session.Assertion, error) {
 	delays := o.RetryDelays
 	if delays == nil {
 		delays = DefaultRetryDelays
@@ -103,18 +105,18 @@ func (o *Opener) request(ctx context.Context, client *session.Client, req *sessi
 // timeout already waited long; TLS, signature and content errors will not
 // change by themselves.
 func transient(err error) bool {
-	var fault *session.STSFault
+	var fault *sts.STSFault
 	if errors.As(err, &fault) {
 		return strings.HasPrefix(fault.Code, "SOA-02")
 	}
-	var ne *session.NetworkError
+	var ne *sts.NetworkError
 	if errors.As(err, &ne) {
 		return ne.Status >= 500 || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
 	}
 	return false
 }
 
-// keystoreSigner is the keystore's authentication key as a session.Signer.
+// keystoreSigner is the keystore's authentication key as a sts.Signer.
 type keystoreSigner struct {
 	crypto.Signer
 	cert *x509.Certificate
@@ -134,7 +136,7 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 		return nil, err
 	}
 	hok := keystoreSigner{ks.Key, ks.Cert}
-	ident := session.Signer(hok)
+	ident := sts.Signer(hok)
 	if m == session.MethodEID {
 		card, err := eid.Open(ctx, eid.Config{Module: o.Config.EID.Module, TokenLabel: o.Config.EID.TokenLabel, KeyLabel: o.Config.EID.KeyLabel, Logger: log, ExpectedSSIN: ks.Identity.SSIN}, o.Secrets.PIN)
 		if err != nil {
@@ -145,7 +147,7 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 	} else {
 		log.Warn("session via the fallback procedure (exceptional use)", "provider", o.Provider.Name)
 	}
-	req, err := session.BuildRequest(session.RequestParams{
+	req, err := sts.BuildRequest(sts.RequestParams{
 		Identification:  ident,
 		HOK:             hok,
 		SSIN:            ks.Identity.SSIN,
@@ -157,13 +159,13 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 	if err != nil {
 		return nil, err
 	}
-	opts := session.ClientOptions{URL: o.Config.STSURL(), Timeout: o.Config.STS.Timeout.Duration, CAFile: o.Config.STS.CAFile, Logger: log}
+	opts := sts.ClientOptions{URL: o.Config.STSURL(), Timeout: o.Config.STS.Timeout.Duration, CAFile: o.Config.STS.CAFile, Logger: log}
 	if o.Config.STS.Trust != "" {
-		if opts.Trust, err = session.LoadTrust(config.ExpandHome(o.Config.STS.Trust)); err != nil {
+		if opts.Trust, err = sts.LoadTrust(config.ExpandHome(o.Config.STS.Trust)); err != nil {
 			return nil, err
 		}
 	}
-	client, err := session.NewClient(opts)
+	client, err := sts.NewClient(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +173,7 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 	if err != nil {
 		return nil, err
 	}
-	if got, mismatch := session.NIHIIMismatch(a, o.Provider.INAMI); mismatch {
+	if got, mismatch := sts.NIHIIMismatch(a, o.Provider.INAMI); mismatch {
 		log.Warn("INAMI number returned by eHealth differs from the configured one", "configured", o.Provider.INAMI, "returned", got)
 	}
 	return a, nil

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"ehealth-tray/cert/certtest"
-	"ehealth-tray/session/eid/softhsm"
-	"ehealth-tray/session/ststest"
+	"ehealth-tray/eid/softhsm"
+	"ehealth-tray/sts/ststest"
 )
 
 // run calls Main in-process, like a shell would call the binary.

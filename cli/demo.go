@@ -13,9 +13,9 @@ import (
 	"ehealth-tray/cert"
 	"ehealth-tray/cert/certtest"
 	"ehealth-tray/config"
+	"ehealth-tray/eid/softhsm"
 	"ehealth-tray/i18n"
-	"ehealth-tray/session/eid/softhsm"
-	"ehealth-tray/session/ststest"
+	"ehealth-tray/sts/ststest"
 )
 
 // The demo practitioner. The NISS and INAMI are valid test numbers.

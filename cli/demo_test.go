@@ -9,8 +9,8 @@ import (
 
 	"ehealth-tray/app"
 	"ehealth-tray/cert"
+	"ehealth-tray/eid/softhsm"
 	"ehealth-tray/session"
-	"ehealth-tray/session/eid/softhsm"
 )
 
 // fixedSecrets answers the demo's password and PIN, as the practitioner

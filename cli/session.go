@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"ehealth-tray/sts"
+
 	"context"
 	"errors"
 	"fmt"
@@ -109,8 +111,8 @@ func pickProvider(cfg *config.Config, name string) (config.Provider, error) {
 
 func (e *env) sessionFail(asJSON bool, err error) int {
 	ej := errorJSON{Kind: kindOf(err, "error"), Message: app.ErrorMessage(e.loc, err)}
-	var fault *session.STSFault
-	var status *session.STSStatusError
+	var fault *sts.STSFault
+	var status *sts.STSStatusError
 	switch {
 	case errors.As(err, &fault):
 		ej.Code = fault.Code

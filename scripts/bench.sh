@@ -15,7 +15,7 @@ unset DBUS_SESSION_BUS_ADDRESS
 run() { go test -run '^$' "$@" | tee -a "$out" | grep -E '^Benchmark' || true; }
 echo "== fast benchmarks (count=$count)"
 run -bench 'BenchmarkDiscover$' -benchmem -count "$count" ./cert/
-run -bench 'BenchmarkBuildRequest(RSA|EC)$' -benchmem -count "$count" ./session/
+run -bench 'BenchmarkBuildRequest(RSA|EC)$' -benchmem -count "$count" ./sts/
 run -bench 'BenchmarkEventLatency$' -benchtime 10x -count "$count" ./watcher/
 run -bench 'BenchmarkColdStartToTray$' -benchtime 5x -count "$count" .
 echo "== idle run ($idle after one minute)"

@@ -1,6 +1,8 @@
-package session
+package sts
 
 import (
+	"ehealth-tray/session"
+
 	"bytes"
 	"ehealth-tray/errkind"
 	"errors"
@@ -137,12 +139,12 @@ func TestParseResponseErrors(t *testing.T) {
 }
 
 func TestNIHIIMismatch(t *testing.T) {
-	a := &Assertion{Attributes: map[string]string{
+	a := &session.Assertion{Attributes: map[string]string{
 		"urn:be:fgov:person:ssin": "79021802145",
 		"urn:be:fgov:person:ssin:ehealth:1.0:nihii:physiotherapist:nihii11": "53886171521",
 	}}
 	cases := []struct {
-		a        *Assertion
+		a        *session.Assertion
 		inami    string
 		returned string
 		mismatch bool
@@ -151,8 +153,8 @@ func TestNIHIIMismatch(t *testing.T) {
 		{a, "5/38861/71/521", "53886171521", false},
 		{a, "53886171522", "53886171521", true},
 		{a, "", "53886171521", true},
-		{&Assertion{Attributes: map[string]string{"urn:be:fgov:person:ssin": "79021802145"}}, "53886171521", "", true},
-		{&Assertion{}, "", "", false},
+		{&session.Assertion{Attributes: map[string]string{"urn:be:fgov:person:ssin": "79021802145"}}, "53886171521", "", true},
+		{&session.Assertion{}, "", "", false},
 		{nil, "53886171521", "", true},
 	}
 	for _, c := range cases {

@@ -1,6 +1,8 @@
-package session
+package sts
 
 import (
+	"ehealth-tray/session"
+
 	"bytes"
 	"crypto/x509"
 	"encoding/xml"
@@ -53,7 +55,7 @@ func (e *ResponseError) Kind() string { return "sts-response" }
 // hold exactly one saml:Assertion, as a child of the samlp:Response in the
 // SOAP Body, with an AssertionID used nowhere else, and the validity is read
 // from that assertion's own single saml:Conditions child.
-func ParseResponse(body []byte, requestID string) (*Assertion, error) {
+func ParseResponse(body []byte, requestID string) (*session.Assertion, error) {
 	return parseResponse(body, requestID, nil)
 }
 
@@ -61,7 +63,7 @@ func ParseResponse(body []byte, requestID string) (*Assertion, error) {
 // signature against trust, the STS signing certificates (LoadTrust). The
 // assertion's values are then read from what the signature covers. A bad
 // signature is an *STSSignatureError; an empty trust a *ClientConfigError.
-func VerifyResponse(body []byte, requestID string, trust []*x509.Certificate) (*Assertion, error) {
+func VerifyResponse(body []byte, requestID string, trust []*x509.Certificate) (*session.Assertion, error) {
 	if len(trust) == 0 {
 		return nil, &ClientConfigError{Reason: "no trusted STS certificate to verify the answer with"}
 	}
@@ -69,7 +71,7 @@ func VerifyResponse(body []byte, requestID string, trust []*x509.Certificate) (*
 }
 
 // parseResponse verifies the signature only when trust is not empty.
-func parseResponse(body []byte, requestID string, trust []*x509.Certificate) (*Assertion, error) {
+func parseResponse(body []byte, requestID string, trust []*x509.Certificate) (*session.Assertion, error) {
 	if len(body) > maxResponse {
 		return nil, &ResponseError{Reason: "answer larger than 1 MiB"}
 	}
@@ -409,7 +411,7 @@ type statusCode struct {
 // assertionFrom reads the session's facts from el: with trust, the element
 // the STS signature covers; without, the assertion as received. Only el's
 // own children count, so nothing nested deeper can stand in for them.
-func assertionFrom(el *etree.Element, id, inResponseTo string, raw []byte) (*Assertion, error) {
+func assertionFrom(el *etree.Element, id, inResponseTo string, raw []byte) (*session.Assertion, error) {
 	if el.Tag != "Assertion" || el.NamespaceURI() != nsSAML || attrValue(el, "AssertionID") != id {
 		return nil, &ResponseError{Reason: "the assertion read is not the one found"}
 	}
@@ -433,7 +435,7 @@ func assertionFrom(el *etree.Element, id, inResponseTo string, raw []byte) (*Ass
 			}
 		}
 	}
-	return &Assertion{
+	return &session.Assertion{
 		ID:           id,
 		Issuer:       attrValue(el, "Issuer"),
 		InResponseTo: inResponseTo,
@@ -479,7 +481,7 @@ func charData(el *etree.Element) string {
 // NIHIIMismatch compares the NIHII/INAMI number the STS certified (the
 // "...nihii11" attribute) with the configured one, digits only. A missing
 // attribute counts as a mismatch unless none is configured either.
-func NIHIIMismatch(a *Assertion, inami string) (returned string, mismatch bool) {
+func NIHIIMismatch(a *session.Assertion, inami string) (returned string, mismatch bool) {
 	if a != nil {
 		for name, v := range a.Attributes {
 			if strings.HasSuffix(name, ":nihii11") {

@@ -1,6 +1,8 @@
-package session
+package sts
 
 import (
+	"ehealth-tray/session"
+
 	"bytes"
 	"context"
 	"crypto/x509"
@@ -21,7 +23,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"ehealth-tray/errkind"
-	"ehealth-tray/session/ststest"
+	"ehealth-tray/sts/ststest"
 )
 
 // exchange is one real request to the STS simulator and its signed answer.
@@ -315,7 +317,7 @@ func TestSignatureWrapping(t *testing.T) {
 				name = c.name + ", trust"
 			}
 			t.Run(name, func(t *testing.T) {
-				var a *Assertion
+				var a *session.Assertion
 				var err error
 				if trusted {
 					a, err = VerifyResponse(c.body, e.requestID, e.trust())
@@ -367,9 +369,9 @@ func TestResponseRefusedXML(t *testing.T) {
 		{"1 MiB + 1", pad(maxResponse + 1)},
 	}
 	for _, c := range cases {
-		for name, parse := range map[string]func([]byte, string) (*Assertion, error){
+		for name, parse := range map[string]func([]byte, string) (*session.Assertion, error){
 			"ParseResponse":  ParseResponse,
-			"VerifyResponse": func(b []byte, id string) (*Assertion, error) { return VerifyResponse(b, id, e.trust()) },
+			"VerifyResponse": func(b []byte, id string) (*session.Assertion, error) { return VerifyResponse(b, id, e.trust()) },
 		} {
 			t.Run(c.name+", "+name, func(t *testing.T) {
 				if _, err := parse(c.body, e.requestID); errkind.Of(err) != "sts-response" {

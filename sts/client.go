@@ -1,6 +1,8 @@
-package session
+package sts
 
 import (
+	"ehealth-tray/session"
+
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -93,7 +95,7 @@ func rootPool(caFile string) (*x509.CertPool, error) {
 // RequestToken posts req and returns the STS's assertion. Errors: *STSFault,
 // *STSStatusError, *ResponseError, *STSSignatureError (with Trust),
 // *NetworkError, *TimeoutError, or ctx's own error when ctx is canceled.
-func (c *Client) RequestToken(ctx context.Context, req *SignedRequest) (*Assertion, error) {
+func (c *Client) RequestToken(ctx context.Context, req *SignedRequest) (*session.Assertion, error) {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)

@@ -21,9 +21,9 @@ import (
 	"testing"
 
 	"ehealth-tray/cert/certtest"
+	"ehealth-tray/eid"
+	"ehealth-tray/eid/softhsm"
 	"ehealth-tray/errkind"
-	"ehealth-tray/session/eid"
-	"ehealth-tray/session/eid/softhsm"
 )
 
 const (
