@@ -2,5 +2,5 @@
 
 package main
 
-// attachConsole is only needed for the Windows GUI build.
-func attachConsole() {}
+// prepareConsole is only needed for the Windows build: see console_windows.go.
+func prepareConsole([]string) (ok bool, code int) { return true, 0 }

@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,10 +20,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
-	"ehealth-tray/app"
 	"ehealth-tray/cert/certtest"
 	"ehealth-tray/cli"
 	"ehealth-tray/sts/ststest"
@@ -39,8 +40,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		app.ExampleConfig = exampleConfig
-		os.Exit(cli.Main(a, os.Stdin, os.Stdout, os.Stderr))
+		os.Exit(cli.Main(a, os.Stdin, os.Stdout, os.Stderr, cli.WithExampleConfig(exampleConfig)))
 	}
 	// The tests read English texts, whatever the machine's locale; the
 	// children inherit it.
@@ -250,11 +250,13 @@ quality = "physiotherapist"
 [sts]
 url = %q
 ca_file = %q
+[etk]
+url = %q
 [eid]
 module = "/nonexistent/libbeidpkcs11.so.0"
 [prompt]
 program = %q
-`, e.ksDir, ssin, sts.URL, caFile, pinentry)
+`, e.ksDir, ssin, sts.URL, caFile, sts.URL+"/no-etk-depot", pinentry)
 	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -282,16 +284,15 @@ program = %q
 		}
 	}
 	// The card is probed in the background at start: wait for its verdict.
+	// The reason is on a line of its own: the label stays short.
 	e.menu("Via eID disabled without the eID middleware", func(m []traytest.MenuItem) bool {
 		it, ok := labelled(m, "Via eID")
-		return ok && !it.Enabled && strings.Contains(it.Label, "eID software")
+		return ok && !it.Enabled && it.Label == "Via eID" && anyLabel(m, "eID software")
 	})
 
 	// Wrong password: stays red, says so.
 	e.click("Fallback procedure")
-	e.menu("wrong password message", func(m []traytest.MenuItem) bool {
-		return len(m) > 0 && strings.Contains(strings.ToLower(m[0].Label), "password")
-	})
+	e.menu("wrong password message", func(m []traytest.MenuItem) bool { return anyLabel(m, "password") })
 	if p := e.props("still red", func(traytest.Props) bool { return true }); p.DominantColor() != "red" {
 		t.Fatalf("not red after a wrong password: %s", p.DominantColor())
 	}
@@ -383,13 +384,55 @@ program = %q
 	if n := e.count("expires in"); n != 1 {
 		t.Fatalf("the reminder came %d times across a restart", n)
 	}
-	_ = e.child.Process.Signal(os.Interrupt)
+	// A closed terminal (SIGHUP) ends the app cleanly, like SIGTERM.
+	_ = e.child.Process.Signal(syscall.SIGHUP)
 	select {
 	case err := <-e.childDone:
 		if err != nil {
-			t.Fatalf("app exit on SIGINT: %v", err)
+			t.Fatalf("app exit on SIGHUP: %v", err)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("the app did not stop on SIGINT")
+		t.Fatal("the app did not stop on SIGHUP")
+	}
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
+	if !strings.Contains(e.childLog.String(), "ehealth-tray stopped") {
+		t.Fatal("no clean stop logged after SIGHUP")
+	}
+}
+
+// anyLabel tells whether a visible menu line contains substr, in any case.
+func anyLabel(items []traytest.MenuItem, substr string) bool {
+	for _, it := range items {
+		if it.Visible && strings.Contains(strings.ToLower(it.Label), strings.ToLower(substr)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Without a session bus the tray cannot show anything: it says so, in the
+// practitioner's words, and exits 1 instead of running unseen.
+func TestEndToEndNoSessionBus(t *testing.T) {
+	e := newE2E(t, t.TempDir())
+	e.cfgPath = filepath.Join(e.dir, "config.toml")
+	if err := os.WriteFile(e.cfgPath, []byte("language = \"fr\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.bus = "unix:path=" + filepath.Join(e.dir, "no-bus")
+	e.startApp()
+	select {
+	case err := <-e.childDone:
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			t.Fatalf("exit: %v, want status 1", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the tray kept running without a session bus")
+	}
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
+	if !strings.Contains(e.childLog.String(), "Aucun bus de session du bureau (D-Bus)") {
+		t.Fatalf("no translated message on stderr:\n%s", e.childLog.String())
 	}
 }

@@ -13,6 +13,7 @@ require (
 	github.com/miekg/pkcs11 v1.1.2
 	github.com/nicksnyder/go-i18n/v2 v2.7.0
 	github.com/russellhaering/goxmldsig v1.6.1
+	github.com/smallstep/pkcs7 v0.2.3
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
 	golang.org/x/text v0.43.0

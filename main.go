@@ -6,7 +6,6 @@ import (
 	_ "embed"
 	"os"
 
-	"ehealth-tray/app"
 	"ehealth-tray/cli"
 )
 
@@ -14,7 +13,8 @@ import (
 var exampleConfig []byte
 
 func main() {
-	app.ExampleConfig = exampleConfig
-	attachConsole()
-	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	if ok, code := prepareConsole(os.Args[1:]); !ok {
+		os.Exit(code)
+	}
+	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, cli.WithExampleConfig(exampleConfig)))
 }

@@ -59,8 +59,8 @@ func (c *Core) openSettings(ctx context.Context) {
 	if path == "" {
 		path = config.Path("")
 	}
-	if len(ExampleConfig) > 0 {
-		if err := createExample(path); err != nil && !errors.Is(err, fs.ErrExist) {
+	if len(c.o.ExampleConfig) > 0 {
+		if err := createExample(path, c.o.ExampleConfig); err != nil && !errors.Is(err, fs.ErrExist) {
 			c.log.Warn("settings file not created", "path", path, "err", err)
 		}
 	}
@@ -98,7 +98,7 @@ func (c *Core) stateProblem(err error) {
 
 // createExample writes the example settings only where no file (nor a
 // dangling symlink) is: O_EXCL makes "never overwrite" atomic.
-func createExample(path string) error {
+func createExample(path string, example []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func createExample(path string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(ExampleConfig); err != nil {
+	if _, err := f.Write(example); err != nil {
 		_ = f.Close()
 		return err
 	}

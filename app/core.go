@@ -14,7 +14,9 @@ import (
 	"ehealth-tray/config"
 	"ehealth-tray/eid"
 	"ehealth-tray/errkind"
+	"ehealth-tray/etk"
 	"ehealth-tray/i18n"
+	"ehealth-tray/latest"
 	"ehealth-tray/notify"
 	"ehealth-tray/prompt"
 	"ehealth-tray/reminders"
@@ -50,6 +52,9 @@ type Options struct {
 	RetryDelays []time.Duration
 	// Localizer words everything the practitioner reads (nil = English).
 	Localizer *i18n.Localizer
+	// ExampleConfig is the commented example settings, written by
+	// Settings… where no settings file exists yet (nil = none written).
+	ExampleConfig []byte
 }
 
 // Core owns the active provider, the certificate records, the session,
@@ -83,8 +88,16 @@ type Core struct {
 	remMu       sync.Mutex // serialises checkReminders (the ledger is not safe for concurrent use)
 	warning     string     // about the current session (INAMI mismatch), shown while it lasts
 	cardProbing atomic.Bool
+	skewTold    bool       // the clock difference was told
+	profession  int        // index in config.Qualities chosen for the setup, -1 none
+	etk         etkView    // the last ETK check's outcome, for the menu
+	etkRec      etk.Record // the last ETK check, persisted
+	etkChecking atomic.Bool
 
 	changed chan struct{}
+	reloads chan string // a settings file the setup wrote, for Run to read
+	out     *latest.Chan[tray.State]
+	logged  string // the last status logged; only Run's goroutine renders
 }
 
 type cardState struct {
@@ -112,14 +125,17 @@ func New(o Options) *Core {
 		}
 	}
 	c := &Core{
-		o:        o,
-		cfg:      &o.Config,
-		loc:      o.Localizer,
-		log:      o.Log,
-		clock:    o.Clock,
-		provider: -1,
-		notified: map[string]bool{},
-		changed:  make(chan struct{}, 1),
+		o:          o,
+		cfg:        &o.Config,
+		loc:        o.Localizer,
+		log:        o.Log,
+		clock:      o.Clock,
+		provider:   -1,
+		notified:   map[string]bool{},
+		changed:    make(chan struct{}, 1),
+		reloads:    make(chan string, 1),
+		out:        latest.New[tray.State](),
+		profession: -1,
 	}
 	var err error
 	c.records, err = LoadRecords(filepath.Join(o.StateDir, "certificates.json"))
@@ -130,6 +146,7 @@ func New(o Options) *Core {
 	if err != nil {
 		c.log.Warn("reminder ledger not readable; starting empty", "err", err)
 	}
+	c.loadETK()
 	if sel := c.cfg.SelectedProviders(); len(sel) == 1 {
 		for i, p := range c.cfg.Providers {
 			if p.Name == sel[0].Name {
@@ -140,13 +157,17 @@ func New(o Options) *Core {
 	return c
 }
 
+// States is where the Core sends what the tray shows: the newest State
+// wins, a stale one is dropped.
+func (c *Core) States() <-chan tray.State { return c.out.Recv() }
+
 // Run drives the Core until ctx is done or Quit is clicked. It renders on
-// states (buffered, newest wins: a stale state is dropped) and reads clicks
-// from cmds. On return the session is ended.
-func (c *Core) Run(ctx context.Context, states chan tray.State, cmds <-chan tray.Command) error {
+// States and reads clicks from cmds. On return the session is ended.
+func (c *Core) Run(ctx context.Context, cmds <-chan tray.Command) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.discover()
+	c.showETK()
 	c.startManager(ctx)
 
 	w, err := watcher.New(watcher.Options{
@@ -185,7 +206,7 @@ func (c *Core) Run(ctx context.Context, states chan tray.State, cmds <-chan tray
 		poll = t.C
 	}
 
-	c.render(states)
+	c.render()
 	for {
 		select {
 		case <-ctx.Done():
@@ -217,9 +238,12 @@ func (c *Core) Run(ctx context.Context, states chan tray.State, cmds <-chan tray
 			lastWall, lastMono = time.Now(), time.Now()
 			go c.refreshCard(ctx)
 			c.checkReminders(ctx)
+			c.checkETKIfDue(ctx)
+		case path := <-c.reloads:
+			c.reload(ctx, path)
 		case <-c.changed:
 		}
-		c.render(states)
+		c.render()
 	}
 }
 
@@ -400,11 +424,26 @@ func (c *Core) onSession(ctx context.Context, from *session.Manager, s session.S
 			n = &notify.Notification{Title: c.loc.T("notify.not-started"), Body: c.notice, Urgency: notify.Critical}
 		}
 	}
+	skew := c.skewNoticeLocked(prev, s)
 	c.mu.Unlock()
-	if n != nil {
-		c.notify(ctx, *n)
+	for _, x := range []*notify.Notification{n, skew} {
+		if x != nil {
+			c.notify(ctx, *x)
+		}
 	}
 	c.kick()
+}
+
+// skewNoticeLocked tells, once per run, that eHealth accepted a session
+// while the computer's clock is off: the next start may be refused. Callers
+// hold c.mu.
+func (c *Core) skewNoticeLocked(prev, s session.Snapshot) *notify.Notification {
+	if c.skewTold || s.AssertionID == "" || s.AssertionID == prev.AssertionID || !session.ClockSkewed(s.ClockSkew) {
+		return nil
+	}
+	c.skewTold = true
+	c.log.Warn("eHealth accepted the session though the computer's clock is off", "skew", s.ClockSkew)
+	return &notify.Notification{Title: c.loc.T("notify.clock-skew"), Body: sts.SkewWarning(c.loc, s.ClockSkew), Urgency: notify.Normal}
 }
 
 func (c *Core) notify(ctx context.Context, n notify.Notification) {
@@ -431,8 +470,12 @@ func (c *Core) handle(ctx context.Context, cmd tray.Command) {
 		c.background(ctx, func() { c.useNewCertificate(ctx) })
 	case tray.CmdRenew:
 		c.openTarget(ctx, RenewalURL(c.loc.Lang()))
-	case tray.CmdSelectProvider:
-		c.selectProvider(ctx, cmd.Provider)
+	case tray.CmdChoose:
+		c.choose(ctx, cmd.Index)
+	case tray.CmdSetup:
+		c.background(ctx, func() { c.setup(ctx) })
+	case tray.CmdETK:
+		c.openTarget(ctx, RenewalURL(c.loc.Lang()))
 	case tray.CmdAutostart:
 		c.toggleAutostart()
 	case tray.CmdSettings:
@@ -503,6 +546,8 @@ func (c *Core) start(ctx context.Context, m session.Method) {
 	c.setNotice("")
 	if err := c.manager().Start(ctx, m); err != nil {
 		c.log.Info("session not started", "method", m, "kind", errkind.Of(err))
+	} else {
+		c.checkETK(ctx)
 	}
 	// Opening the keystore recorded its end date: reminders may be due now.
 	c.checkReminders(ctx)

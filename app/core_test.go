@@ -123,7 +123,7 @@ type rig struct {
 	clock    *fakeClock
 	prompter *fakePrompter
 	notes    *fakeNotifier
-	states   chan tray.State
+	states   <-chan tray.State
 	cmds     chan tray.Command
 	cancel   context.CancelFunc
 	done     chan struct{}
@@ -170,7 +170,6 @@ func (r *rig) keystore(who string, notAfter, created time.Time) string {
 func (r *rig) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	r.states = make(chan tray.State, 1)
 	r.cmds = make(chan tray.Command)
 	r.done = make(chan struct{})
 	core := New(Options{
@@ -180,7 +179,8 @@ func (r *rig) start() {
 		OpenTarget:  func(context.Context, string) error { return nil },
 		Localizer:   r.loc,
 	})
-	go func() { defer close(r.done); _ = core.Run(ctx, r.states, r.cmds) }()
+	r.states = core.States()
+	go func() { defer close(r.done); _ = core.Run(ctx, r.cmds) }()
 }
 
 func (r *rig) stop() {
@@ -242,7 +242,7 @@ func TestCoreSessionOfferSwitchStop(t *testing.T) {
 	}
 	newPath := r.keystore(ssin, now.AddDate(3, 0, 0), now)
 	s = r.wait("offer", func(s tray.State) bool { return s.Offer.Visible && s.Offer.Enabled })
-	if !strings.Contains(s.Offer.Label, "SSIN="+ssin) || r.notes.count("New eHealth certificate found") != 1 {
+	if !strings.Contains(s.Offer.Label, now.Local().Format("2006-01-02")) || r.notes.count("New eHealth certificate found") != 1 {
 		t.Fatalf("offer: %+v, notes %d", s.Offer, r.notes.count("New eHealth certificate found"))
 	}
 	before, _ := os.ReadFile(newPath)
@@ -286,10 +286,11 @@ func TestCoreSleepPastEndGoesRedOnWake(t *testing.T) {
 	r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
 	wake := make(chan struct{}, 1)
 	ctx, cancel := context.WithCancel(context.Background())
-	r.states, r.cmds, r.done, r.cancel = make(chan tray.State, 1), make(chan tray.Command), make(chan struct{}), cancel
+	r.cmds, r.done, r.cancel = make(chan tray.Command), make(chan struct{}), cancel
 	core := New(Options{Config: r.cfg, StateDir: r.stateDir, Prompter: r.prompter, Notifier: r.notes, Clock: r.clock, Wake: wake,
 		CardPresent: func(context.Context) (bool, error) { return true, nil }, OpenTarget: func(context.Context, string) error { return nil }})
-	go func() { defer close(r.done); _ = core.Run(ctx, r.states, r.cmds) }()
+	r.states = core.States()
+	go func() { defer close(r.done); _ = core.Run(ctx, r.cmds) }()
 	defer r.stop()
 
 	r.click(tray.CmdFallback)

@@ -6,11 +6,6 @@ import (
 	"runtime"
 )
 
-// ExampleConfig is the commented example configuration, written when the
-// practitioner opens Settings and no file exists yet. main sets it from the
-// embedded config.toml.example.
-var ExampleConfig []byte
-
 // OpenWithDesktop opens a URL or file with the desktop's default program.
 func OpenWithDesktop(ctx context.Context, target string) error {
 	var cmd *exec.Cmd

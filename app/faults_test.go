@@ -20,14 +20,15 @@ func (r *rig) startWith(timeout time.Duration) {
 	r.cfg.STS.Timeout.Duration = timeout
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	r.states, r.cmds, r.done = make(chan tray.State, 1), make(chan tray.Command), make(chan struct{})
+	r.cmds, r.done = make(chan tray.Command), make(chan struct{})
 	core := New(Options{
 		Config: r.cfg, StateDir: r.stateDir, Prompter: r.prompter, Notifier: r.notes, Clock: r.clock,
 		CardPresent: func(context.Context) (bool, error) { return true, nil },
 		OpenTarget:  func(context.Context, string) error { return nil },
 		RetryDelays: []time.Duration{50 * time.Millisecond, 50 * time.Millisecond},
 	})
-	go func() { defer close(r.done); _ = core.Run(ctx, r.states, r.cmds) }()
+	r.states = core.States()
+	go func() { defer close(r.done); _ = core.Run(ctx, r.cmds) }()
 }
 
 // TestCoreSTSFaultsMidSession: with a session active, every STS fault during

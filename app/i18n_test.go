@@ -1,11 +1,10 @@
 package app
 
 import (
-	"ehealth-tray/sts"
-
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,8 @@ import (
 	"ehealth-tray/icons"
 	"ehealth-tray/prompt"
 	"ehealth-tray/session"
+	"ehealth-tray/soap"
+	"ehealth-tray/sts"
 	"ehealth-tray/tray"
 )
 
@@ -32,7 +33,7 @@ func TestCoreInFrench(t *testing.T) {
 
 	s := r.wait("certificate line", func(s tray.State) bool { return strings.Contains(s.Cert, "6 jours") })
 	wantCert := "Certificat valable jusqu'au " + id.NotAfter.Local().Format("02/01/2006") + " (6 jours)"
-	if s.Cert != wantCert || s.Tooltip != "Pas de session eHealth" || s.Fallback.Label != "Procédure de secours (mot de passe du certificat)…" ||
+	if s.Cert != wantCert || s.Tooltip != "Pas de session eHealth" || s.Fallback.Label != "Procédure de secours (mot de passe)…" ||
 		s.Settings != "Paramètres…" || s.Quit != "Quitter" || s.Autostart.Label != "Démarrer avec ma session" {
 		t.Fatalf("%+v", s)
 	}
@@ -59,6 +60,7 @@ func TestCoreInDutchWithoutProvider(t *testing.T) {
 	r := newRig(t)
 	r.loc = i18n.New("nl")
 	r.cfg.Providers = nil
+	r.cfg.Path = filepath.Join(r.dir, "config.toml") // a settings file without a provider: not a first run
 	r.start()
 	defer r.stop()
 	s := r.wait("problem", func(s tray.State) bool { return s.Tooltip != "" })
@@ -82,7 +84,8 @@ func TestErrorMessageTranslated(t *testing.T) {
 		{nl, &sts.STSFault{Code: "SOA-99999", Message: "Odd"}, []string{"SOA-99999 Odd — eHealth gaf een fout die deze toepassing niet kent"}},
 		{de, &sts.STSStatusError{Code: "urn:oasis:names:tc:SAML:1.0:status:Requester", Message: "bad"}, []string{"abgelehnt: urn:oasis:names:tc:SAML:1.0:status:Requester bad"}},
 		{nl, fmt.Errorf("keystore: %w", cert.ErrWrongPassword), []string{"Verkeerd wachtwoord voor het eHealth-certificaat"}},
-		{fr, &sts.NetworkError{URL: "https://sts", Status: 503}, []string{"eHealth est injoignable", "(STS https://sts: service unavailable (HTTP 503))"}},
+		{fr, &soap.NetworkError{URL: "https://sts", Err: errors.New("connection refused")}, []string{"eHealth est injoignable", "(https://sts: connection refused)"}},
+		{fr, &sts.UnavailableError{URL: "https://sts", Status: 503}, []string{"eHealth est temporairement indisponible (HTTP 503)"}},
 		{de, prompt.ErrNoProgram, []string{"Kein Programm für die Passworteingabe gefunden"}},
 		{fr, errors.New("something odd"), []string{"something odd"}},
 		{nil, cert.ErrNotKeystore, []string{"This file is not an eHealth certificate"}},

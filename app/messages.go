@@ -31,7 +31,6 @@ var kindMessages = map[string]string{
 	"pin-locked":            "error.pin-locked",
 	"key-not-found":         "error.key-not-found",
 	"card-error":            "error.card-error",
-	"cancelled":             "error.cancelled",
 	"network":               "error.network",
 	"timeout":               "error.timeout",
 	"sts-response":          "error.sts-response",
@@ -41,6 +40,7 @@ var kindMessages = map[string]string{
 	"config":                "error.config",
 	"busy":                  "error.busy",
 	"canceled":              "error.canceled",
+	"no-dialog":             "error.no-dialog",
 	"autostart":             "error.autostart",
 }
 

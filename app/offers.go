@@ -138,6 +138,8 @@ func (c *Core) useNewCertificate(ctx context.Context) {
 	c.log.Info("switched to the new keystore", "file", filepath.Base(offer.Path), "not_after", id.NotAfter)
 	c.notify(ctx, notify.Notification{Title: c.loc.T("notify.new-cert-in-use"), Body: c.loc.T("notify.new-cert-in-use-body", until)})
 	c.checkReminders(ctx)
+	c.showETK()
+	c.checkETK(ctx) // the renewed keystore's ETK is the one that may wait for its activation
 }
 
 func normalNISS(s string) string {

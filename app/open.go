@@ -11,16 +11,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"log/slog"
-	"slices"
-	"strings"
-	"syscall"
 	"time"
 
 	"ehealth-tray/cert"
 	"ehealth-tray/checks"
 	"ehealth-tray/config"
 	"ehealth-tray/eid"
-	"ehealth-tray/errkind"
 	"ehealth-tray/i18n"
 	"ehealth-tray/prompt"
 	"ehealth-tray/session"
@@ -59,61 +55,11 @@ type Opener struct {
 	Now          func() time.Time // nil = time.Now
 	// OnKeystore, when set, learns each keystore opened with its password.
 	OnKeystore func(path string, id cert.Identity)
-	// RetryDelays are the waits before each new try when the STS is briefly
-	// unreachable (nil = DefaultRetryDelays).
+	// RetryDelays are the STS client's (nil = sts.DefaultRetryDelays).
 	RetryDelays []time.Duration
-}
-
-// DefaultRetryDelays: a session the practitioner asked for survives a short
-// outage. The signed request is sent again as is, so an eID never asks its
-// PIN again for a retry; a retry that the Timestamp (60 s from signing) would
-// not survive is not made.
-var DefaultRetryDelays = []time.Duration{2 * time.Second, 5 * time.Second}
-
-// sendMargin is the least Timestamp life a request needs to reach the STS.
-const sendMargin = 5 * time.Second
-
-// request sends the signed request, and again after a pause when the STS is
-// briefly unreachable. Opener only runs for a session the practitioner
-// asked for: nothing here ever starts a session by itself.
-func (o *Opener) request(ctx context.Context, client *sts.Client, req *sts.SignedRequest) (*session.Assertion, error) {
-	delays := o.RetryDelays
-	if delays == nil {
-		delays = DefaultRetryDelays
-	}
-	for attempt := 0; ; attempt++ {
-		// A request past its Timestamp is refused by the STS as "not
-		// authenticated", which would mislead; say what happened instead.
-		if time.Until(req.Expires) < sendMargin {
-			return nil, &CheckError{"request-expired", func(l *i18n.Localizer) string { return l.T("error.request-expired") }}
-		}
-		a, err := client.RequestToken(ctx, req)
-		if err == nil || attempt == len(delays) || !transient(err) {
-			return a, err
-		}
-		o.logger().Info("STS unreachable, trying again", "attempt", attempt+1, "in", delays[attempt], "kind", errkind.Of(err))
-		select {
-		case <-ctx.Done():
-			return nil, err
-		case <-time.After(delays[attempt]):
-		}
-	}
-}
-
-// transient tells the outages worth another try: the service says it is
-// (temporarily) unavailable, a 5xx answer, a refused or reset connection. A
-// timeout already waited long; TLS, signature and content errors will not
-// change by themselves.
-func transient(err error) bool {
-	var fault *sts.STSFault
-	if errors.As(err, &fault) {
-		return strings.HasPrefix(fault.Code, "SOA-02")
-	}
-	var ne *sts.NetworkError
-	if errors.As(err, &ne) {
-		return ne.Status >= 500 || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
-	}
-	return false
+	// TraceDir, when set, receives the exact bytes of the STS exchange
+	// (session start --trace).
+	TraceDir string
 }
 
 // keystoreSigner is the keystore's authentication key as a sts.Signer.
@@ -138,7 +84,7 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 	hok := keystoreSigner{ks.Key, ks.Cert}
 	ident := sts.Signer(hok)
 	if m == session.MethodEID {
-		card, err := eid.Open(ctx, eid.Config{Module: o.Config.EID.Module, TokenLabel: o.Config.EID.TokenLabel, KeyLabel: o.Config.EID.KeyLabel, Logger: log, ExpectedSSIN: ks.Identity.SSIN}, o.Secrets.PIN)
+		card, err := eid.Open(ctx, eid.Config{Module: o.Config.ModulePath(), TokenLabel: o.Config.EID.TokenLabel, KeyLabel: o.Config.EID.KeyLabel, Logger: log, ExpectedSSIN: ks.Identity.SSIN}, o.Secrets.PIN)
 		if err != nil {
 			return nil, err
 		}
@@ -148,20 +94,22 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 		log.Warn("session via the fallback procedure (exceptional use)", "provider", o.Provider.Name)
 	}
 	req, err := sts.BuildRequest(sts.RequestParams{
-		Identification:  ident,
-		HOK:             hok,
-		SSIN:            ks.Identity.SSIN,
-		Quality:         o.Provider.Quality,
-		Validity:        o.Config.Session.Validity.Duration,
-		SignatureMethod: o.Config.STS.Signature,
-		Now:             now(),
+		Identification:         ident,
+		HOK:                    hok,
+		SSIN:                   ks.Identity.SSIN,
+		Quality:                o.Provider.Quality,
+		Validity:               o.Config.Session.Validity.Duration,
+		SignatureMethod:        o.Config.STS.Signature,
+		RequestSignatureMethod: o.Config.STS.RequestSignature,
+		Now:                    now(),
 	})
 	if err != nil {
 		return nil, err
 	}
-	opts := sts.ClientOptions{URL: o.Config.STSURL(), Timeout: o.Config.STS.Timeout.Duration, CAFile: o.Config.STS.CAFile, Logger: log}
+	opts := sts.ClientOptions{URL: o.Config.STSURL(), Timeout: o.Config.STS.Timeout.Duration, CAFile: o.Config.CAFilePath(),
+		Logger: log, TraceDir: o.TraceDir, RetryDelays: o.RetryDelays, Now: now}
 	if o.Config.STS.Trust != "" {
-		if opts.Trust, err = sts.LoadTrust(config.ExpandHome(o.Config.STS.Trust)); err != nil {
+		if opts.Trust, err = sts.LoadTrust(o.Config.TrustPath()); err != nil {
 			return nil, err
 		}
 	}
@@ -169,7 +117,7 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 	if err != nil {
 		return nil, err
 	}
-	a, err := o.request(ctx, client, req)
+	a, err := client.RequestToken(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -187,8 +135,8 @@ func (o *Opener) openKeystore(ctx context.Context, now time.Time) (*cert.Keystor
 	}
 	// Said before the password and PIN are asked: without the profession the
 	// request cannot name its attributes.
-	if !slices.Contains(config.Qualities, o.Provider.Quality) {
-		return nil, &CheckError{"quality-missing", func(l *i18n.Localizer) string { return l.T("error.quality-missing") }}
+	if p := checks.Quality(o.Provider); p != nil {
+		return nil, p
 	}
 	pw, err := o.Secrets.KeystorePassword(ctx, o.KeystorePath)
 	if err != nil {
@@ -241,5 +189,5 @@ func (o *Opener) logger() *slog.Logger {
 // IsCancel reports whether err is the practitioner cancelling a dialog.
 func IsCancel(err error) bool {
 	var k interface{ Kind() string }
-	return errors.As(err, &k) && k.Kind() == "cancelled"
+	return errors.As(err, &k) && k.Kind() == "canceled"
 }

@@ -26,9 +26,10 @@ type Keystore struct {
 	// certificate, paired by localKeyId.
 	Key  crypto.Signer
 	Cert *x509.Certificate
-	// EncryptionKeys and EncryptionCerts are keyed by friendlyName, which
-	// eHealth sets to the certificate's serial number in decimal.
-	EncryptionKeys  map[string]crypto.Signer
+	// EncryptionCerts are the certificates of the encryption keys, keyed by
+	// the keys' friendlyName, which eHealth sets to the certificate's serial
+	// number in decimal. The encryption keys themselves are not decrypted:
+	// nothing here decrypts messages.
 	EncryptionCerts map[string]*x509.Certificate
 	// Chain holds the other certificates (the CA chain), each once.
 	Chain    []*x509.Certificate
@@ -99,9 +100,14 @@ func decode(data, password []byte, fileName string) (*Keystore, error) {
 	if err := checkWorkFactor(pfx, safe); err != nil {
 		return nil, err
 	}
-	blocks, err := toPEM(data, password)
+	blocks, err := decodeLegacy(pfx, safe, password)
+	if errors.Is(err, errNotLegacy) {
+		blocks, err = toPEM(data, password)
+	}
 	if err != nil {
 		switch {
+		case errors.Is(err, ErrWrongPassword), errors.Is(err, ErrUnsupportedKeystore):
+			return nil, err
 		case errors.Is(err, pkcs12.ErrIncorrectPassword):
 			return nil, ErrWrongPassword
 		case isTrustedCertError(err):
@@ -165,18 +171,18 @@ func assemble(blocks []*pem.Block) (*Keystore, error) {
 			}
 			certs = append(certs, pemCert{b.Headers["localKeyId"], c})
 		case "PRIVATE KEY":
-			k, err := parsePrivateKey(b.Bytes)
-			if err != nil {
-				return nil, err
+			k := pemKey{name: b.Headers["friendlyName"], localKeyID: b.Headers["localKeyId"]}
+			if len(b.Bytes) > 0 { // an encryption key decodeLegacy left encrypted has none
+				var err error
+				if k.key, err = parsePrivateKey(b.Bytes); err != nil {
+					return nil, err
+				}
 			}
-			keys = append(keys, pemKey{b.Headers["friendlyName"], b.Headers["localKeyId"], k})
+			keys = append(keys, k)
 		}
 	}
 
-	ks := &Keystore{
-		EncryptionKeys:  map[string]crypto.Signer{},
-		EncryptionCerts: map[string]*x509.Certificate{},
-	}
+	ks := &Keystore{EncryptionCerts: map[string]*x509.Certificate{}}
 	listed := map[string]bool{} // raw certificates already placed
 	for _, k := range keys {
 		c := certFor(k, certs)
@@ -187,7 +193,7 @@ func assemble(blocks []*pem.Block) (*Keystore, error) {
 			switch {
 			case ks.Key != nil:
 				return nil, fmt.Errorf("%w: two keys named authentication", ErrUnsupportedKeystore)
-			case c == nil:
+			case c == nil || k.key == nil:
 				return nil, fmt.Errorf("%w: the authentication key has no certificate with its localKeyId", ErrNoAuthenticationKey)
 			}
 			ks.Key, ks.Cert = k.key, c
@@ -197,11 +203,7 @@ func assemble(blocks []*pem.Block) (*Keystore, error) {
 		if name == "" && c != nil {
 			name = c.SerialNumber.String()
 		}
-		if name == "" {
-			continue // neither a name nor a certificate: nothing could use it
-		}
-		ks.EncryptionKeys[name] = k.key
-		if c != nil {
+		if name != "" && c != nil {
 			ks.EncryptionCerts[name] = c
 		}
 	}
@@ -218,17 +220,21 @@ func assemble(blocks []*pem.Block) (*Keystore, error) {
 	return ks, nil
 }
 
-// certFor returns the certificate with k's localKeyId and k's public key.
+// certFor returns the certificate with k's localKeyId and, when k was
+// decrypted, k's public key.
 func certFor(k pemKey, certs []pemCert) *x509.Certificate {
 	if k.localKeyID == "" {
 		return nil
 	}
-	pub, ok := k.key.Public().(interface{ Equal(crypto.PublicKey) bool })
-	if !ok {
-		return nil
+	var pub interface{ Equal(crypto.PublicKey) bool }
+	if k.key != nil {
+		var ok bool
+		if pub, ok = k.key.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok {
+			return nil
+		}
 	}
 	for _, c := range certs {
-		if c.localKeyID == k.localKeyID && pub.Equal(c.cert.PublicKey) {
+		if c.localKeyID == k.localKeyID && (pub == nil || pub.Equal(c.cert.PublicKey)) {
 			return c.cert
 		}
 	}

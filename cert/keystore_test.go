@@ -95,15 +95,15 @@ func TestDecode(t *testing.T) {
 		t.Errorf("Cert is %v, want the authentication certificate", ks.Cert.Subject)
 	}
 
-	if len(ks.EncryptionKeys) != 2 || len(ks.EncryptionCerts) != 2 {
-		t.Fatalf("%d encryption keys, %d certificates; want 2 and 2", len(ks.EncryptionKeys), len(ks.EncryptionCerts))
+	if len(ks.EncryptionCerts) != 2 {
+		t.Fatalf("%d encryption certificates; want 2", len(ks.EncryptionCerts))
 	}
 	for i, c := range f.EncCerts {
 		name := c.SerialNumber.String() // friendlyName is the decimal serial
-		if !f.EncKeys[i].Equal(ks.EncryptionKeys[name]) {
-			t.Errorf("EncryptionKeys[%s] is not encryption key %d", name, i)
-		}
 		got := ks.EncryptionCerts[name]
+		if got != nil && !f.EncKeys[i].PublicKey.Equal(got.PublicKey) {
+			t.Errorf("EncryptionCerts[%s] is not encryption key %d's", name, i)
+		}
 		if got == nil || !bytes.Equal(got.Raw, c.Raw) {
 			t.Fatalf("EncryptionCerts[%s] is not encryption certificate %d", name, i)
 		}
@@ -410,7 +410,7 @@ func TestAssemblePairsByLocalKeyID(t *testing.T) {
 	if !authKey.Equal(ks.Key) || !bytes.Equal(ks.Cert.Raw, authCert.Raw) {
 		t.Errorf("authentication pair wrong: cert %v", ks.Cert.Subject)
 	}
-	if !encKey.Equal(ks.EncryptionKeys["1234"]) || !bytes.Equal(ks.EncryptionCerts["1234"].Raw, encCert.Raw) {
+	if !bytes.Equal(ks.EncryptionCerts["1234"].Raw, encCert.Raw) {
 		t.Error("encryption pair wrong")
 	}
 	if len(ks.Chain) != 0 {
@@ -432,8 +432,8 @@ func TestAssembleNamesUnnamedKeyBySerial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := ks.EncryptionKeys[encCert.SerialNumber.String()]; !ok {
-		t.Errorf("encryption keys %v, want one under the serial %s", ks.EncryptionKeys, encCert.SerialNumber)
+	if _, ok := ks.EncryptionCerts[encCert.SerialNumber.String()]; !ok {
+		t.Errorf("encryption certificates %v, want one under the serial %s", ks.EncryptionCerts, encCert.SerialNumber)
 	}
 }
 

@@ -57,8 +57,9 @@ type (
 		}
 	}
 	safeBag struct {
-		ID    asn1.ObjectIdentifier
-		Value asn1.RawValue `asn1:"tag:0,explicit"`
+		ID         asn1.ObjectIdentifier
+		Value      asn1.RawValue  `asn1:"tag:0,explicit"`
+		Attributes []bagAttribute `asn1:"set,optional"`
 	}
 	encryptedPrivateKeyInfo struct {
 		Algorithm pkix.AlgorithmIdentifier
@@ -121,15 +122,7 @@ func checkWorkFactor(pfx *pfxPDU, safe []contentInfo) error {
 				counts = append(counts, iterationsOf(ed.EncryptedContentInfo.Algorithm))
 			}
 		case ci.ContentType.Equal(oidData):
-			var octets []byte
-			var bags []safeBag
-			if _, err := asn1.Unmarshal(ci.Content.Bytes, &octets); err != nil {
-				continue
-			}
-			if _, err := asn1.Unmarshal(octets, &bags); err != nil {
-				continue
-			}
-			for _, bag := range bags {
+			for _, bag := range plainBags(ci) {
 				var key encryptedPrivateKeyInfo
 				if !bag.ID.Equal(oidShroudedKeyBag) {
 					continue

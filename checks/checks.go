@@ -1,11 +1,14 @@
 // Package checks holds the practice software's rules before connecting to
-// eHealth: one provider, a valid NISS and INAMI, and a readable, unexpired
-// certificate of that NISS for the configured environment. Evaluate is a pure
-// function of its Input, so the CLI, the tray and the tests share one truth.
+// eHealth: one provider, a valid NISS and INAMI, a known profession, and a
+// readable, unexpired certificate of that NISS for the configured
+// environment. Evaluate and the rules (Quality, Certificate…) are pure
+// functions, so the CLI, the tray, the session opener and the tests share one
+// truth.
 package checks
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +22,7 @@ const (
 	ProviderSelected       = "provider.selected"
 	ProviderNISS           = "provider.niss"
 	ProviderINAMI          = "provider.inami"
+	ProviderQuality        = "provider.quality"
 	CertificateFound       = "certificate.found"
 	CertificatePassword    = "certificate.password"
 	CertificateIdentity    = "certificate.identity"
@@ -40,6 +44,9 @@ type Input struct {
 	Provider *config.Provider // the selected provider, nil when not exactly one
 	// KeystorePath is the keystore chosen for the provider ("" = none found).
 	KeystorePath string
+	// KeystoreDirErr is why keystore_dir could not be listed (FindKeystore),
+	// nil when it could.
+	KeystoreDirErr error
 	// Keystore is the opened keystore, nil when not opened; OpenErr says why.
 	Keystore *cert.Keystore
 	OpenErr  error
@@ -51,106 +58,125 @@ type Input struct {
 // Evaluate runs every rule. A rule that cannot be judged because an earlier
 // one failed is reported as not passed, saying which one blocks it.
 func Evaluate(in Input) []Check {
-	var out []Check
-	l := in.Localizer
-	add := func(id string, ok bool, msg string) { out = append(out, Check{ID: id, OK: ok, Message: msg}) }
-	blocked := func(id, by string) { add(id, false, l.T("check.blocked", map[string]any{"Check": by})) }
+	e := &evaluation{l: in.Localizer}
+	e.selected(in.Config)
+	if in.Provider == nil {
+		e.blocked(ProviderSelected, ProviderNISS, ProviderINAMI, ProviderQuality, CertificateFound, CertificatePassword, CertificateIdentity, CertificateValid, CertificateEnvironment)
+		return e.out
+	}
+	niss, err := e.provider(*in.Provider)
+	if err != nil {
+		e.blocked(ProviderNISS, CertificateFound, CertificatePassword, CertificateIdentity, CertificateValid, CertificateEnvironment)
+		return e.out
+	}
+	e.keystore(in, niss)
+	return e.out
+}
 
-	selected := in.Config.SelectedProviders()
+// evaluation collects the checks of one Evaluate.
+type evaluation struct {
+	l   *i18n.Localizer
+	out []Check
+}
+
+func (e *evaluation) add(id string, ok bool, msg string) {
+	e.out = append(e.out, Check{ID: id, OK: ok, Message: msg})
+}
+
+// blocked reports the checks ids as not judged because check by failed.
+func (e *evaluation) blocked(by string, ids ...string) {
+	for _, id := range ids {
+		e.add(id, false, e.l.T("check.blocked", map[string]any{"Check": by}))
+	}
+}
+
+func (e *evaluation) selected(cfg *config.Config) {
+	l := e.l
+	selected := cfg.SelectedProviders()
 	switch {
-	case len(in.Config.Providers) == 0:
-		add(ProviderSelected, false, l.T("check.no-provider", map[string]any{"File": configName(in.Config)}))
+	case len(cfg.Providers) == 0:
+		e.add(ProviderSelected, false, l.T("check.no-provider", map[string]any{"File": configName(cfg)}))
 	case len(selected) != 1:
-		add(ProviderSelected, false, l.N("check.providers-selected", len(selected)))
+		e.add(ProviderSelected, false, l.N("check.providers-selected", len(selected)))
 	default:
-		add(ProviderSelected, true, l.T("check.provider", map[string]any{"Name": selected[0].Name}))
+		e.add(ProviderSelected, true, l.T("check.provider", map[string]any{"Name": selected[0].Name}))
 	}
-	p := in.Provider
-	if p == nil {
-		for _, id := range []string{ProviderNISS, ProviderINAMI, CertificateFound, CertificatePassword, CertificateIdentity, CertificateValid, CertificateEnvironment} {
-			blocked(id, ProviderSelected)
-		}
-		return out
-	}
+}
 
+// provider checks the NISS, INAMI and profession; it returns the NISS, or
+// why it is not valid.
+func (e *evaluation) provider(p config.Provider) (cert.NISS, error) {
+	l := e.l
 	niss, nissErr := cert.ParseNISS(p.NISS)
 	switch {
 	case strings.TrimSpace(p.NISS) == "":
-		add(ProviderNISS, false, l.T("check.niss-missing"))
+		e.add(ProviderNISS, false, l.T("check.niss-missing"))
 	case nissErr != nil:
-		add(ProviderNISS, false, l.T("check.niss-invalid", map[string]any{"Value": p.NISS, "Reason": nissErr.Error()}))
+		e.add(ProviderNISS, false, l.T("check.niss-invalid", map[string]any{"Value": p.NISS, "Reason": nissErr.Error()}))
 	default:
-		add(ProviderNISS, true, l.T("check.niss-ok", map[string]any{"NISS": niss.Format()}))
+		e.add(ProviderNISS, true, l.T("check.niss-ok", map[string]any{"NISS": niss.Format()}))
 	}
 	inami, inamiErr := cert.ParseINAMI(p.INAMI)
 	switch {
 	case strings.TrimSpace(p.INAMI) == "":
-		add(ProviderINAMI, false, l.T("check.inami-missing"))
+		e.add(ProviderINAMI, false, l.T("check.inami-missing"))
 	case inamiErr != nil:
-		add(ProviderINAMI, false, l.T("check.inami-invalid", map[string]any{"Value": p.INAMI, "Reason": inamiErr.Error()}))
+		e.add(ProviderINAMI, false, l.T("check.inami-invalid", map[string]any{"Value": p.INAMI, "Reason": inamiErr.Error()}))
 	default:
-		add(ProviderINAMI, true, l.T("check.inami-ok", map[string]any{"INAMI": inami.Format()}))
+		e.add(ProviderINAMI, true, l.T("check.inami-ok", map[string]any{"INAMI": inami.Format()}))
 	}
+	if q := Quality(p); q != nil {
+		e.add(ProviderQuality, false, q.Localize(l))
+	} else {
+		e.add(ProviderQuality, true, l.T("check.quality-ok", map[string]any{"Quality": p.Quality}))
+	}
+	return niss, nissErr
+}
 
-	if nissErr != nil {
-		for _, id := range []string{CertificateFound, CertificatePassword, CertificateIdentity, CertificateValid, CertificateEnvironment} {
-			blocked(id, ProviderNISS)
-		}
-		return out
+// keystore checks that the keystore is found and opens, then applies the
+// certificate rules to it.
+func (e *evaluation) keystore(in Input, niss cert.NISS) {
+	l := e.l
+	switch {
+	case in.KeystorePath != "":
+		e.add(CertificateFound, true, l.T("check.certificate", map[string]any{"Path": in.KeystorePath}))
+	case dirMissing(in.KeystoreDirErr):
+		e.add(CertificateFound, false, l.T("check.no-keystore-dir", map[string]any{"Dir": in.Config.KeystoreDirPath()}))
+	default:
+		e.add(CertificateFound, false, l.T("check.no-certificate", map[string]any{"NISS": niss.Format(), "Dir": in.Config.KeystoreDirPath()}))
 	}
 	if in.KeystorePath == "" {
-		add(CertificateFound, false, l.T("check.no-certificate", map[string]any{"NISS": niss.Format(), "Dir": in.Config.KeystoreDirPath()}))
-		for _, id := range []string{CertificatePassword, CertificateIdentity, CertificateValid, CertificateEnvironment} {
-			blocked(id, CertificateFound)
-		}
-		return out
+		e.blocked(CertificateFound, CertificatePassword, CertificateIdentity, CertificateValid, CertificateEnvironment)
+		return
 	}
-	add(CertificateFound, true, l.T("check.certificate", map[string]any{"Path": in.KeystorePath}))
-
 	ks := in.Keystore
 	switch {
 	case ks != nil:
-		add(CertificatePassword, true, l.T("check.password-ok"))
+		e.add(CertificatePassword, true, l.T("check.password-ok"))
 	case in.OpenErr == nil:
-		add(CertificatePassword, false, l.T("check.no-password"))
+		e.add(CertificatePassword, false, l.T("check.no-password"))
 	case errors.Is(in.OpenErr, cert.ErrWrongPassword):
-		add(CertificatePassword, false, l.T("check.wrong-password", map[string]any{"Path": in.KeystorePath}))
+		e.add(CertificatePassword, false, l.T("check.wrong-password", map[string]any{"Path": in.KeystorePath}))
 	default:
-		add(CertificatePassword, false, l.T("check.unreadable", map[string]any{"Reason": in.OpenErr.Error()}))
+		e.add(CertificatePassword, false, l.T("check.unreadable", map[string]any{"Reason": in.OpenErr.Error()}))
 	}
 	if ks == nil {
-		for _, id := range []string{CertificateIdentity, CertificateValid, CertificateEnvironment} {
-			blocked(id, CertificatePassword)
-		}
-		return out
+		e.blocked(CertificatePassword, CertificateIdentity, CertificateValid, CertificateEnvironment)
+		return
 	}
-
 	id := ks.Identity
-	if id.SSIN == string(niss) {
-		add(CertificateIdentity, true, l.T("check.identity-ok", map[string]any{"Holder": id.Holder, "SSIN": id.SSIN}))
-	} else {
-		add(CertificateIdentity, false, l.T("check.identity-mismatch", map[string]any{"SSIN": id.SSIN, "NISS": string(niss)}))
+	problems := Certificate(id, niss, in.Config.Environment, in.Now)
+	for _, c := range []struct{ id, okMsg string }{
+		{CertificateIdentity, l.T("check.identity-ok", map[string]any{"Holder": id.Holder, "SSIN": id.SSIN})},
+		{CertificateValid, l.T("check.valid", map[string]any{"Date": l.Date(id.NotAfter), "Days": l.N("unit.days", cert.DaysLeft(id.NotAfter, in.Now))})},
+		{CertificateEnvironment, l.T("check.environment-ok", map[string]any{"Environment": EnvironmentName(l, id.Environment)})},
+	} {
+		if i := slices.IndexFunc(problems, func(p *Problem) bool { return p.Check == c.id }); i >= 0 {
+			e.add(c.id, false, problems[i].Localize(l))
+		} else {
+			e.add(c.id, true, c.okMsg)
+		}
 	}
-
-	switch cert.StatusAt(id.NotBefore, id.NotAfter, in.Now, 0) {
-	case cert.StatusExpired:
-		add(CertificateValid, false, l.T("check.expired", map[string]any{"Date": l.Date(id.NotAfter)}))
-	case cert.StatusNotYetValid:
-		add(CertificateValid, false, l.T("check.not-yet-valid", map[string]any{"Date": l.Date(id.NotBefore)}))
-	default:
-		days := l.N("unit.days", cert.DaysLeft(id.NotAfter, in.Now))
-		add(CertificateValid, true, l.T("check.valid", map[string]any{"Date": l.Date(id.NotAfter), "Days": days}))
-	}
-
-	if id.Environment == in.Config.Environment {
-		add(CertificateEnvironment, true, l.T("check.environment-ok", map[string]any{"Environment": EnvironmentName(l, id.Environment)}))
-	} else {
-		add(CertificateEnvironment, false, l.T("check.environment-mismatch", map[string]any{
-			"Environment": EnvironmentName(l, id.Environment), "Configured": in.Config.Environment,
-			"ConfiguredName": EnvironmentName(l, in.Config.Environment),
-		}))
-	}
-	return out
 }
 
 // EnvironmentName is an eHealth environment ("production", "acceptance") in
@@ -188,7 +214,7 @@ func configName(c *config.Config) string {
 // what is wrong instead of "not found").
 func KeystoreFor(cfg *config.Config, p config.Provider, files []cert.File) string {
 	if p.Keystore != "" {
-		return config.ExpandHome(p.Keystore)
+		return p.KeystorePath()
 	}
 	niss, err := cert.ParseNISS(p.NISS)
 	if err != nil {

@@ -15,7 +15,7 @@ var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
 func base() (config.Config, *cert.Keystore) {
 	cfg := config.Default()
-	cfg.Providers = []config.Provider{{Name: "V", NISS: "75.03.17-123.90", INAMI: "5/38861/71/521", Selected: true}}
+	cfg.Providers = []config.Provider{{Name: "V", NISS: "75.03.17-123.90", INAMI: "5/38861/71/521", Quality: "physiotherapist", Selected: true}}
 	ks := &cert.Keystore{Identity: cert.Identity{SSIN: "75031712390", Holder: "V V", Environment: "production",
 		NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(0, 6, 0)}}
 	return cfg, ks
@@ -36,7 +36,7 @@ func eval(cfg config.Config, ks *cert.Keystore, openErr error, path string) map[
 func TestAllPass(t *testing.T) {
 	cfg, ks := base()
 	res := eval(cfg, ks, nil, "/k/SSIN=75031712390 20251128-120000.p12")
-	if len(res) != 8 {
+	if len(res) != 9 {
 		t.Fatalf("%d checks", len(res))
 	}
 	for id, c := range res {
@@ -60,12 +60,16 @@ func TestEachRuleHasItsMessageAndFix(t *testing.T) {
 		}, ProviderSelected, "select exactly one"},
 		{"no NISS", func(c *config.Config, _ *cert.Keystore) error { c.Providers[0].NISS = ""; return nil }, ProviderNISS, "NISS not registered: enter it in the provider profile"},
 		{"bad NISS", func(c *config.Config, _ *cert.Keystore) error { c.Providers[0].NISS = "75031712391"; return nil }, ProviderNISS, "not valid"},
+		{"no profession", func(c *config.Config, _ *cert.Keystore) error { c.Providers[0].Quality = ""; return nil }, ProviderQuality,
+			"Profession not set: set quality to one of doctor, physiotherapist, nurse, dentist, midwife"},
+		{"unknown profession", func(c *config.Config, _ *cert.Keystore) error { c.Providers[0].Quality = "surgeon"; return nil }, ProviderQuality,
+			`Unknown profession "surgeon": set quality to one of doctor, physiotherapist, nurse, dentist, midwife`},
 		{"bad INAMI", func(c *config.Config, _ *cert.Keystore) error { c.Providers[0].INAMI = "5/38861/72/521"; return nil }, ProviderINAMI, "not valid"},
 		{"other person", func(_ *config.Config, k *cert.Keystore) error { k.Identity.SSIN = "79021802145"; return nil }, CertificateIdentity, "79021802145"},
 		{"expired", func(_ *config.Config, k *cert.Keystore) error {
 			k.Identity.NotAfter = now.AddDate(0, -3, 0)
 			return nil
-		}, CertificateValid, "renew it with the eHealth Certificate Manager"},
+		}, CertificateValid, "request a new one with the eHealth Certificate Manager"},
 		{"not yet valid", func(_ *config.Config, k *cert.Keystore) error {
 			k.Identity.NotBefore = now.AddDate(0, 0, 2)
 			return nil
@@ -84,7 +88,7 @@ func TestEachRuleHasItsMessageAndFix(t *testing.T) {
 			if c.OK || !strings.Contains(c.Message, tc.message) {
 				t.Fatalf("%s: %+v", tc.id, c)
 			}
-			if len(res) != 8 {
+			if len(res) != 9 {
 				t.Fatalf("every check must be reported, got %d", len(res))
 			}
 		})

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"ehealth-tray/autostart"
@@ -21,21 +22,15 @@ const autostartUsage = "autostart enable|disable|status [--json]"
 func runAutostart(e *env, args []string) int {
 	fs := newFlags(e, "autostart", autostartUsage)
 	asJSON := fs.Bool("json", false, e.loc.T("cli.flag-json"))
-	fs.Usage = func() {
-		e.usage(autostartUsage)
-		fmt.Fprintf(e.stderr, "  enable   %s\n", e.loc.T("cli.autostart-enable"))
-		fmt.Fprintf(e.stderr, "  disable  %s\n", e.loc.T("cli.autostart-disable"))
-		fmt.Fprintf(e.stderr, "  status   %s\n\n", e.loc.T("cli.autostart-status"))
-		e.flagsHeading()
-		fs.PrintDefaults()
+	fs.args, fs.missing = 1, "cli.missing-action"
+	fs.more = func(w io.Writer) {
+		fmt.Fprintf(w, "  enable   %s\n", e.loc.T("cli.autostart-enable"))
+		fmt.Fprintf(w, "  disable  %s\n", e.loc.T("cli.autostart-disable"))
+		fmt.Fprintf(w, "  status   %s\n\n", e.loc.T("cli.autostart-status"))
 	}
 	pos, err := parse(fs, args)
 	if err != nil {
 		return usageExit(err)
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
 	}
 	switch pos[0] {
 	case "enable":
@@ -44,9 +39,7 @@ func runAutostart(e *env, args []string) int {
 		err = autostart.Disable()
 	case "status":
 	default:
-		fmt.Fprintln(e.stderr, "ehealth-tray: "+e.loc.T("cli.unknown-action", map[string]any{"Action": pos[0]}))
-		fs.Usage()
-		return exitUsage
+		return fs.fail("cli.unknown-action", map[string]any{"Action": pos[0]})
 	}
 	if err != nil {
 		return e.failKind(*asJSON, err, "autostart")

@@ -12,6 +12,7 @@ import (
 	"ehealth-tray/cert"
 	"ehealth-tray/checks"
 	"ehealth-tray/config"
+	"ehealth-tray/errkind"
 	"ehealth-tray/prompt"
 )
 
@@ -21,6 +22,12 @@ type certFileJSON struct {
 	Environment string `json:"environment"`
 	Created     string `json:"created"`
 	Newest      bool   `json:"newest"`
+}
+
+// certsJSON is the output of certs when the config has problems.
+type certsJSON struct {
+	Certs    []certFileJSON `json:"certs"`
+	Warnings []warningJSON  `json:"warnings"`
 }
 
 func runCerts(e *env, args []string) int {
@@ -50,7 +57,12 @@ func runCerts(e *env, args []string) int {
 		for _, f := range files {
 			out = append(out, certFileJSON{f.Path, f.SSIN, f.Environment, f.Created.UTC().Format(time.RFC3339), f.Newest})
 		}
-		writeJSON(e.stdout, out)
+		if len(e.configIssues) == 0 {
+			writeJSON(e.stdout, out)
+		} else {
+			// The list stays a list; with config problems, it comes with them.
+			writeJSON(e.stdout, certsJSON{Certs: out, Warnings: e.warnings()})
+		}
 		return exitOK
 	}
 	if len(files) == 0 {
@@ -70,17 +82,6 @@ func runCerts(e *env, args []string) int {
 	return exitOK
 }
 
-// failKind reports an error as {"error": {...}} with --json, else as text,
-// in the reader's language; the kind stays as it is.
-func (e *env) failKind(asJSON bool, err error, fallbackKind string) int {
-	msg := app.ErrorMessage(e.loc, err)
-	if asJSON {
-		writeJSON(e.stdout, map[string]errorJSON{"error": {Kind: kindOf(err, fallbackKind), Message: msg}})
-		return exitFail
-	}
-	return e.fail("%s", msg)
-}
-
 type inspectJSON struct {
 	Path              string `json:"path"`
 	SSIN              string `json:"ssin"`
@@ -94,35 +95,43 @@ type inspectJSON struct {
 	Status            string `json:"status"`
 	AuthenticationKey bool   `json:"authentication_key"`
 	EncryptionKeys    int    `json:"encryption_keys"`
+	// Warnings are the config file's problems.
+	Warnings []warningJSON `json:"warnings"`
 }
 
+const certUsage = "cert inspect FILE [--password-stdin] [--json]"
+
+// runCert runs cert's one subcommand, inspect.
 func runCert(e *env, args []string) int {
-	const usage = "cert inspect FILE [--password-stdin] [--json]"
-	if len(args) == 0 || args[0] != "inspect" {
-		e.usage(usage)
-		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			return exitOK
-		}
-		return exitUsage
+	if len(args) > 0 && args[0] == "inspect" {
+		return runCertInspect(e, args[1:])
 	}
-	fs := newFlags(e, "cert inspect", usage)
-	pwStdin := fs.Bool("password-stdin", false, e.loc.T("cli.flag-password-stdin"))
-	asJSON := fs.Bool("json", false, e.loc.T("cli.flag-json"))
-	pos, err := parse(fs, args[1:])
+	fs := newFlags(e, "cert", certUsage)
+	fs.Bool("json", false, e.loc.T("cli.flag-json"))
+	fs.args, fs.missing = 1, "cli.missing-subcommand"
+	pos, err := parse(fs, args)
 	if err != nil {
 		return usageExit(err)
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
+	return fs.fail("cli.unknown-subcommand", map[string]any{"Command": "cert", "Sub": pos[0], "Valid": "inspect"})
+}
+
+func runCertInspect(e *env, args []string) int {
+	fs := newFlags(e, "cert inspect", certUsage)
+	pwStdin := fs.Bool("password-stdin", false, e.loc.T("cli.flag-password-stdin"))
+	asJSON := fs.Bool("json", false, e.loc.T("cli.flag-json"))
+	fs.args, fs.missing = 1, "cli.missing-file"
+	pos, err := parse(fs, args)
+	if err != nil {
+		return usageExit(err)
 	}
 	cfg, err := e.loadConfig()
 	if err != nil {
 		return e.failKind(*asJSON, err, "config")
 	}
 	path := expand(pos[0])
-	if _, err := os.Stat(path); err != nil {
-		return e.failKind(*asJSON, err, "not-found")
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return e.failKind(*asJSON, &cliError{id: "cli.file-not-found", kind: "not-found", data: map[string]any{"File": path}}, "")
 	}
 	pw, err := e.password(&cfg, *pwStdin, path)
 	if err != nil {
@@ -141,7 +150,8 @@ func runCert(e *env, args []string) int {
 		NotBefore: id.NotBefore.UTC().Format(time.RFC3339), NotAfter: id.NotAfter.UTC().Format(time.RFC3339),
 		DaysLeft:          cert.DaysLeft(id.NotAfter, now),
 		Status:            string(cert.StatusAt(id.NotBefore, id.NotAfter, now, cert.DefaultRenewWindow)),
-		AuthenticationKey: ks.Key != nil, EncryptionKeys: len(ks.EncryptionKeys),
+		AuthenticationKey: ks.Key != nil, EncryptionKeys: len(ks.EncryptionCerts),
+		Warnings: e.warnings(),
 	}
 	if *asJSON {
 		writeJSON(e.stdout, out)
@@ -173,8 +183,9 @@ var statusMessages = map[cert.Status]string{
 }
 
 type checkJSON struct {
-	OK     bool           `json:"ok"`
-	Checks []checks.Check `json:"checks"`
+	OK       bool           `json:"ok"`
+	Checks   []checks.Check `json:"checks"`
+	Warnings []warningJSON  `json:"warnings"`
 }
 
 func runCheck(e *env, args []string) int {
@@ -191,8 +202,7 @@ func runCheck(e *env, args []string) int {
 	in := checks.Input{Config: &cfg, Now: time.Now(), Localizer: e.loc}
 	if sel := cfg.SelectedProviders(); len(sel) == 1 {
 		in.Provider = &sel[0]
-		files, _ := cert.Discover(cfg.KeystoreDirPath())
-		in.KeystorePath = checks.KeystoreFor(&cfg, sel[0], files)
+		in.KeystorePath, in.KeystoreDirErr = checks.FindKeystore(&cfg, sel[0])
 	}
 	if in.KeystorePath != "" {
 		if _, statErr := os.Stat(in.KeystorePath); statErr != nil {
@@ -202,16 +212,23 @@ func runCheck(e *env, args []string) int {
 	if in.KeystorePath != "" {
 		pw, err := e.password(&cfg, *pwStdin, in.KeystorePath)
 		if err != nil {
-			e.warn(e.loc.T("cli.password-not-read", map[string]any{"Error": app.ErrorMessage(e.loc, err)}))
+			e.warn(e.loc.T("cli.password-not-read", map[string]any{"Error": e.describe(err, "").Message}))
 		} else {
 			in.Keystore, in.OpenErr = cert.Open(in.KeystorePath, pw)
 			prompt.Zero(pw)
 		}
 	}
 	res := checks.Evaluate(in)
+	if e.spaceEnded && errkind.Of(in.OpenErr) == "wrong-password" {
+		for i := range res {
+			if res[i].ID == checks.CertificatePassword {
+				res[i].Message = e.loc.T("cli.password-ends-with-space", map[string]any{"Error": res[i].Message})
+			}
+		}
+	}
 	ok := checks.OK(res)
 	if *asJSON {
-		writeJSON(e.stdout, checkJSON{OK: ok, Checks: res})
+		writeJSON(e.stdout, checkJSON{OK: ok, Checks: res, Warnings: e.warnings()})
 	} else {
 		for _, c := range res {
 			mark := "✔"
@@ -231,7 +248,7 @@ func runCheck(e *env, args []string) int {
 // stdin with --password-stdin, else the configured or system dialog.
 func (e *env) password(cfg *config.Config, fromStdin bool, path string) ([]byte, error) {
 	if fromStdin {
-		return e.readLine()
+		return e.readPassword()
 	}
 	secrets, err := e.dialogSecrets(cfg)
 	if err != nil {
@@ -246,9 +263,13 @@ func (e *env) dialogSecrets(cfg *config.Config) (app.PromptSecrets, error) {
 	if e.tty != nil && cfg.Prompt.Program == "" {
 		return app.PromptSecrets{Prompter: prompt.Terminal{In: e.tty, Out: e.stderr}, Localizer: e.loc}, nil
 	}
+	if cfg.Prompt.Program == "" && !prompt.HasDisplay() {
+		// No terminal and no display: a dialog program could only fail.
+		return app.PromptSecrets{}, &prompt.UnavailableError{Err: errors.New("no terminal and no display")}
+	}
 	p, err := prompt.New(cfg.Prompt.Program)
 	if err != nil {
-		return app.PromptSecrets{}, &cliError{id: "cli.no-dialog", err: err}
+		return app.PromptSecrets{}, &prompt.UnavailableError{Program: cfg.Prompt.Program, Err: err}
 	}
 	return app.PromptSecrets{Prompter: p, Localizer: e.loc}, nil
 }

@@ -6,24 +6,20 @@
 package cli
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/debug"
-	"strings"
 
-	"ehealth-tray/app"
 	"ehealth-tray/config"
-	"ehealth-tray/errkind"
 	"ehealth-tray/i18n"
 	"ehealth-tray/logging"
 	"ehealth-tray/prompt"
+	"ehealth-tray/textsafe"
 )
 
 // Version is stamped at build time with -ldflags "-X ehealth-tray/cli.Version=…".
@@ -38,7 +34,7 @@ const (
 
 // env is what a subcommand gets: the standard streams and the global flags.
 type env struct {
-	stdin          *bufio.Reader
+	stdin          *prompt.Lines
 	tty            *os.File // stdin, when it is an interactive terminal
 	stdout, stderr io.Writer
 	configFlag     string
@@ -49,6 +45,14 @@ type env struct {
 	// loc words the output: the OS locale until the configuration is read,
 	// then its language.
 	loc *i18n.Localizer
+	// exampleConfig is written by Settings… where no settings file exists.
+	exampleConfig []byte
+	// json is set when --json is on the command line: even a usage error
+	// is then answered in JSON.
+	json bool
+	// spaceEnded is set when the last password read from stdin ended with a
+	// space: a wrong-password message then says so.
+	spaceEnded bool
 }
 
 type command struct {
@@ -62,28 +66,37 @@ func commands() []command {
 		{"cert", "cli.summary-cert", runCert},
 		{"check", "cli.summary-check", runCheck},
 		{"session", "cli.summary-session", runSession},
+		{"setup", "cli.summary-setup", runSetup},
 		{"demo", "cli.summary-demo", runDemo},
 		{"autostart", "cli.summary-autostart", runAutostart},
 		{"version", "cli.summary-version", runVersion},
 	}
 }
 
-// Main runs the command line and returns the exit code.
-func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: bufio.NewReader(stdin), stdout: stdout, stderr: stderr, loc: i18n.New(i18n.Detect(""))}
+// Main runs the command line and returns the exit code. What it writes
+// goes through textsafe: text from elsewhere (an STS message, a config value)
+// never reaches the terminal with control characters.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, opts ...Option) int {
+	out, errOut := textsafe.NewWriter(stdout), textsafe.NewWriter(stderr)
+	defer out.Flush()
+	defer errOut.Flush()
+	e := &env{stdin: prompt.NewLines(stdin), stdout: out, stderr: errOut, loc: i18n.New(i18n.Detect("")), json: wantsJSON(args)}
+	for _, o := range opts {
+		o(e)
+	}
 	if f, ok := stdin.(*os.File); ok && prompt.IsTerminal(f) {
 		e.tty = f
 	}
 	// A silent first pass finds --config, whose language then words the
 	// usage text and everything after.
-	pre := e.globalFlags(io.Discard)
-	pre.Usage = func() {}
-	_ = pre.Parse(args)
+	_ = e.globalFlags().Parse(args)
 	e.useConfigLanguage()
 	// Global flags stop at the first command name.
-	fs := e.globalFlags(stderr)
-	if err := fs.Parse(args); err != nil {
-		return usageExit(err)
+	fs := e.globalFlags()
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return usageExit(&usageError{fs: fs, help: true})
+	} else if err != nil {
+		return usageExit(fs.diagnose(args))
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {
@@ -94,79 +107,33 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return c.run(e, rest[1:])
 		}
 	}
-	fmt.Fprintf(stderr, "ehealth-tray: %s\n", e.loc.T("cli.unknown-command", map[string]any{"Command": rest[0]}))
-	fs.Usage()
-	return exitUsage
+	return fs.fail("cli.unknown-command", map[string]any{"Command": rest[0]})
 }
 
-// globalFlags is the flag set of the flags before the command; it prints
-// to w.
-func (e *env) globalFlags(w io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("ehealth-tray", flag.ContinueOnError)
-	fs.SetOutput(w)
-	fs.StringVar(&e.configFlag, "config", "", e.loc.T("cli.flag-config-default", map[string]any{"Path": config.Path("")}))
-	fs.StringVar(&e.logLevel, "log-level", "info", e.loc.T("cli.flag-log-level"))
-	fs.StringVar(&e.logFormat, "log-format", "text", e.loc.T("cli.flag-log-format"))
-	fs.Usage = func() {
-		e.usage("[--config FILE] [--log-level LEVEL] [--log-format text|json] [command] [flags]")
-		fmt.Fprintf(w, "%s\n\n%s\n", e.loc.T("cli.usage-tray"), e.loc.T("cli.commands"))
-		for _, c := range commands() {
-			fmt.Fprintf(w, "  %-9s %s\n", c.name, e.loc.T(c.summary))
-		}
-		fmt.Fprintf(w, "\n%s\n", e.loc.T("cli.global-flags"))
-		fs.PrintDefaults()
-		fmt.Fprintf(w, "\n%s\n", e.loc.T("cli.command-help"))
+// globalFlags is the flag set of the flags before the command.
+func (e *env) globalFlags() *flagSet {
+	fs := &flagSet{
+		FlagSet: flag.NewFlagSet("ehealth-tray", flag.ContinueOnError), e: e,
+		synopsis: "[--config FILE] [--log-level LEVEL] [--log-format text|json] [command] [flags]",
+		about:    helps[""].about, example: helps[""].example, more: e.printCommands,
 	}
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.StringVar(&e.configFlag, "config", "", e.loc.T("cli.flag-config-default", map[string]any{"Path": config.Path(""), "Env": configEnvRef(runtime.GOOS)}))
+	e.logLevel, e.logFormat = "info", "text"
+	fs.Var(choiceFlag{&e.logLevel, []string{"debug", "info", "warn", "error"}, "cli.bad-log-level"}, "log-level", e.loc.T("cli.flag-log-level"))
+	fs.Var(choiceFlag{&e.logFormat, []string{"text", "json"}, "cli.bad-log-format"}, "log-format", e.loc.T("cli.flag-log-format"))
 	return fs
 }
 
-func usageExit(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+// printCommands lists the commands, for the global help.
+func (e *env) printCommands(w io.Writer) {
+	fmt.Fprintln(w, e.loc.T("cli.commands"))
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, e.loc.T(c.summary))
 	}
-	return exitUsage
+	fmt.Fprintf(w, "\n%s\n\n", e.loc.T("cli.command-help"))
 }
-
-// parse parses flags that may come before or after positional arguments and
-// returns the positional ones.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-// newFlags makes a subcommand's flag set with the shared --config flag, so
-// that it works after the command too.
-func newFlags(e *env, name, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.StringVar(&e.configFlag, "config", e.configFlag, e.loc.T("cli.flag-config"))
-	fs.Usage = func() {
-		e.usage(usage)
-		e.flagsHeading()
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// usage prints the first line of a usage text.
-func (e *env) usage(synopsis string) {
-	fmt.Fprintf(e.stderr, "%s\n\n", e.loc.T("cli.usage", map[string]any{"Synopsis": synopsis}))
-}
-
-func (e *env) flagsHeading() { fmt.Fprintln(e.stderr, e.loc.T("cli.flags")) }
 
 // useConfigLanguage words the output in the configuration's language. The
 // file is read quietly: the commands that use it report its issues.
@@ -187,59 +154,6 @@ func (e *env) loadConfig() (config.Config, error) {
 	return cfg, err
 }
 
-func (e *env) warn(msg string) {
-	fmt.Fprintln(e.stderr, e.loc.T("cli.warning", map[string]any{"Message": msg}))
-}
-
-// readLine reads one line of stdin as bytes (no string copy of a secret).
-func (e *env) readLine() ([]byte, error) {
-	line, err := e.stdin.ReadBytes('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
-		return nil, &cliError{id: "cli.no-stdin"}
-	}
-	return bytes.TrimRight(line, "\r\n"), nil
-}
-
-// cliError is an error of the command line itself, worded from the catalog.
-// Err, when set, is the cause, shown as {{.Error}}.
-type cliError struct {
-	id   string
-	data map[string]any
-	err  error
-}
-
-func (e *cliError) Error() string { return e.Localize(nil) }
-
-func (e *cliError) Unwrap() error { return e.err }
-
-// Localize words the error in the language of l (i18n.Localized).
-func (e *cliError) Localize(l *i18n.Localizer) string {
-	if e.err == nil {
-		return l.T(e.id, e.data)
-	}
-	return l.T(e.id, e.data, map[string]any{"Error": app.ErrorMessage(l, e.err)})
-}
-
-func writeJSON(w io.Writer, v any) {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
-
-// errorJSON is the shape of every JSON error.
-type errorJSON struct {
-	Kind    string `json:"kind"`
-	Code    string `json:"code,omitempty"`
-	Message string `json:"message"`
-}
-
-// kindOf returns the error's kind for JSON output, else fallback.
-func kindOf(err error, fallback string) string {
-	if k := errkind.Of(err); k != "" {
-		return k
-	}
-	return fallback
-}
 
 func runVersion(e *env, args []string) int {
 	fs := newFlags(e, "version", "version")
@@ -267,7 +181,7 @@ func (e *env) fail(format string, a ...any) int {
 }
 
 // expand resolves ~ in user-given paths.
-func expand(p string) string { return config.ExpandHome(strings.TrimSpace(p)) }
+func expand(p string) string { return config.ExpandPath(p) }
 
 // logger writes to stderr (commands keep stdout for their output), at the
 // --log-level given, warnings by default.

@@ -2,29 +2,13 @@ package cli
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
-	"ehealth-tray/app"
-	"ehealth-tray/cert"
-	"ehealth-tray/cert/certtest"
-	"ehealth-tray/config"
-	"ehealth-tray/eid/softhsm"
+	"ehealth-tray/demo"
 	"ehealth-tray/i18n"
-	"ehealth-tray/sts/ststest"
-)
-
-// The demo practitioner. The NISS and INAMI are valid test numbers.
-const (
-	demoNISS     = "79021802145"
-	demoINAMI    = "5/38861/71/521"
-	demoPassword = "demo"
-	demoPIN      = "1234"
-	demoDays     = 20 // the demo certificate's validity left, to show a reminder
 )
 
 func runDemo(e *env, args []string) int {
@@ -43,29 +27,27 @@ func runDemo(e *env, args []string) int {
 		defer os.RemoveAll(dir)
 	}
 	fmt.Fprintln(e.stdout, l.T("cli.demo-folder", map[string]any{"Dir": dir}))
-	d, err := setUpDemo(dir, l)
+	d, err := demo.New(dir)
 	if err != nil {
 		return e.fail("%s", l.T("cli.demo-failed", map[string]any{"Error": err.Error()}))
 	}
-	defer d.sts.Close()
-	fmt.Fprintln(e.stdout, l.T("cli.demo-sts", map[string]any{"URL": d.sts.URL}))
-	fmt.Fprintln(e.stdout, l.T("cli.demo-keystore", map[string]any{"Path": d.keystore, "Password": demoPassword, "Days": l.N("unit.days", demoDays)}))
-	if d.eidNote != "" {
-		fmt.Fprintln(e.stdout, d.eidNote)
-	}
-	fmt.Fprintln(e.stdout, l.T("cli.demo-click"))
+	defer d.Close()
+	fmt.Fprintln(e.stdout, l.T("cli.demo-sts", map[string]any{"URL": d.STS.URL}))
+	fmt.Fprintln(e.stdout, l.T("cli.demo-keystore", map[string]any{"Path": d.Keystore, "Password": demo.Password, "Days": l.N("unit.days", demo.Days)}))
+	fmt.Fprintln(e.stdout, cardNote(d, l))
+	e.trayHint(l.T("cli.demo-click"))
 	return e.runTrayApp(trayRun{
-		cfg:          d.cfg,
-		stateDir:     filepath.Join(dir, "state"),
+		cfg:          d.Config,
+		stateDir:     d.StateDir(),
 		demo:         true,
-		passwordHint: l.T("cli.demo-hint", map[string]any{"Password": demoPassword, "PIN": demoPIN}),
+		passwordHint: l.T("cli.demo-hint", map[string]any{"Password": demo.Password, "PIN": demo.PIN}),
 		ready: func(ctx context.Context, log *slog.Logger) {
 			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(*renewAfter):
 			}
-			path, err := d.dropRenewed()
+			path, err := d.DropRenewed()
 			if err != nil {
 				log.Error("demo: renewed certificate not written", "err", err)
 				return
@@ -75,117 +57,13 @@ func runDemo(e *env, args []string) int {
 	})
 }
 
-type demo struct {
-	cfg      config.Config
-	sts      *ststest.Server
-	ca       *certtest.CA
-	keystore string
-	dir      string
-	eidNote  string
-}
-
-// setUpDemo writes a demo keystore, starts the STS simulator over TLS, and
-// makes a SoftHSM2 "eID card" when SoftHSM2 is installed; l words the note
-// about that card.
-func setUpDemo(dir string, l *i18n.Localizer) (*demo, error) {
-	d := &demo{dir: dir}
-	ksDir := filepath.Join(dir, "keystore")
-	if err := os.MkdirAll(ksDir, 0o700); err != nil {
-		return nil, err
-	}
-	ca, err := certtest.NewCA(true)
-	if err != nil {
-		return nil, err
-	}
-	d.ca = ca
-	now := time.Now()
-	fx, err := certtest.New(certtest.Options{
-		SSIN: demoNISS, GivenNames: "ANNE", Surname: "DEMO", CA: ca,
-		NotBefore: now.AddDate(-3, 0, demoDays), NotAfter: now.Add(demoDays*24*time.Hour + time.Hour), Password: demoPassword,
-	})
-	if err != nil {
-		return nil, err
-	}
-	if d.keystore, err = fx.WriteFile(ksDir, now.AddDate(-3, 0, demoDays)); err != nil {
-		return nil, err
-	}
-	d.sts, err = ststest.New(ststest.Options{TLS: true, NIHII: "53886171521", GivenName: "ANNE", Surname: "DEMO", TrustedCAs: []*x509.Certificate{ca.Cert}})
-	if err != nil {
-		return nil, err
-	}
-	caFile := filepath.Join(dir, "sts-ca.pem")
-	if err := os.WriteFile(caFile, d.sts.CACertPEM(), 0o600); err != nil {
-		return nil, err
-	}
-
-	cfg := config.Default()
-	cfg.Path = filepath.Join(dir, "config.toml")
-	cfg.Environment = config.Acceptance
-	cfg.KeystoreDir = ksDir
-	cfg.STS.URL = d.sts.URL
-	cfg.STS.CAFile = caFile
-	cfg.Providers = []config.Provider{{Name: "Anne Demo", NISS: demoNISS, INAMI: demoINAMI, Quality: "physiotherapist", Selected: true}}
-	d.eidNote = d.setUpCard(&cfg, l)
-	d.cfg = cfg
-
-	// The demo certificate counts as imported, so its expiry (and the 20-day
-	// reminder) shows before the first password.
-	recs, err := app.LoadRecords(filepath.Join(dir, "state", "certificates.json"))
-	if err != nil {
-		return nil, err
-	}
-	ks, err := cert.Decode(fx.P12, []byte(demoPassword))
-	if err != nil {
-		return nil, err
-	}
-	if err := recs.Put(app.Record{Path: d.keystore, Identity: cert.IdentityOf(ks.Cert, filepath.Base(d.keystore))}); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// setUpCard makes a SoftHSM2 token that plays the eID card: an EC P-384
-// Authentication key like the cards issued since 2021.
-func (d *demo) setUpCard(cfg *config.Config, l *i18n.Localizer) string {
-	if _, err := softhsm.ModulePath(); err != nil {
+// cardNote words what the demo has for Via eID.
+func cardNote(d *demo.World, l *i18n.Localizer) string {
+	switch d.Card {
+	case demo.CardNoSoftHSM:
 		return l.T("cli.demo-no-softhsm")
+	case demo.CardFailed:
+		return l.T("cli.demo-card-failed", map[string]any{"Error": d.CardErr.Error()})
 	}
-	failed := func(err error) string { return l.T("cli.demo-card-failed", map[string]any{"Error": err.Error()}) }
-	key, crt, err := certtest.NewCard(demoNISS, "Anne", "Demo", d.ca)
-	if err != nil {
-		return failed(err)
-	}
-	tok, err := softhsm.NewToken(filepath.Join(d.dir, "card"), "BELPIC", demoPIN, "Authentication", key, crt)
-	if err != nil {
-		return failed(err)
-	}
-	// The PKCS#11 module reads its config from the environment at load time.
-	_ = os.Setenv(softhsm.EnvVar, tok.ConfPath)
-	cfg.EID.Module = tok.Module
-	return l.T("cli.demo-card", map[string]any{"PIN": demoPIN})
-}
-
-// dropRenewed writes a renewed keystore the way the eHealth Certificate
-// Manager would: complete, under a new SSIN=… name, next to the old one.
-func (d *demo) dropRenewed() (string, error) {
-	now := time.Now()
-	fx, err := certtest.New(certtest.Options{
-		SSIN: demoNISS, GivenNames: "ANNE", Surname: "DEMO", CA: d.ca,
-		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(3, 0, 0), Password: demoPassword,
-	})
-	if err != nil {
-		return "", err
-	}
-	// Written elsewhere, then renamed into place, so the folder never holds a
-	// half-written file under a keystore name.
-	tmpDir := filepath.Join(d.dir, "incoming")
-	if err := os.MkdirAll(tmpDir, 0o700); err != nil {
-		return "", err
-	}
-	tmp, err := fx.WriteFile(tmpDir, now)
-	if err != nil {
-		return "", err
-	}
-	final := filepath.Join(d.cfg.KeystoreDir, filepath.Base(tmp))
-	return final, os.Rename(tmp, final)
+	return l.T("cli.demo-card", map[string]any{"PIN": demo.PIN})
 }

@@ -26,31 +26,39 @@ type sessionJSON struct {
 	NotOnOrAfter string            `json:"not_on_or_after,omitempty"`
 	Attributes   map[string]string `json:"attributes,omitempty"`
 	Error        *errorJSON        `json:"error,omitempty"`
+	// Warnings are the config file's problems.
+	Warnings []warningJSON `json:"warnings"`
 }
 
 const sessionUsage = "session start [--config FILE] [--provider NAME] --method eid|fallback [--password-stdin] [--json]"
 
+// runSession runs session's one subcommand, start.
 func runSession(e *env, args []string) int {
-	if len(args) == 0 || args[0] != "start" {
-		e.usage(sessionUsage)
-		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			return exitOK
-		}
-		return exitUsage
+	if len(args) > 0 && args[0] == "start" {
+		return runSessionStart(e, args[1:])
 	}
+	fs := newFlags(e, "session", sessionUsage)
+	fs.Bool("json", false, e.loc.T("cli.flag-json"))
+	fs.args, fs.missing = 1, "cli.missing-subcommand"
+	pos, err := parse(fs, args)
+	if err != nil {
+		return usageExit(err)
+	}
+	return fs.fail("cli.unknown-subcommand", map[string]any{"Command": "session", "Sub": pos[0], "Valid": "start"})
+}
+
+func runSessionStart(e *env, args []string) int {
 	fs := newFlags(e, "session start", sessionUsage)
 	providerName := fs.String("provider", "", e.loc.T("cli.flag-provider"))
 	method := fs.String("method", "", e.loc.T("cli.flag-method"))
 	pwStdin := fs.Bool("password-stdin", false, e.loc.T("cli.flag-password-pin-stdin"))
 	asJSON := fs.Bool("json", false, e.loc.T("cli.flag-json"))
-	if _, err := parse(fs, args[1:]); err != nil {
+	if _, err := parse(fs, args); err != nil {
 		return usageExit(err)
 	}
 	m := session.Method(*method)
 	if m != session.MethodEID && m != session.MethodFallback {
-		fmt.Fprintln(e.stderr, "ehealth-tray: "+e.loc.T("cli.bad-method"))
-		fs.Usage()
-		return exitUsage
+		return fs.fail("cli.bad-method", nil)
 	}
 	cfg, err := e.loadConfig()
 	if err != nil {
@@ -73,6 +81,10 @@ func runSession(e *env, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	a, err := op.Open(ctx, m)
+	if err != nil && ctx.Err() != nil {
+		// Ctrl+C: whatever the step interrupted says, it is a cancel.
+		err = &cliError{id: "cli.canceled", kind: "canceled", err: err}
+	}
 	if err != nil {
 		return e.sessionFail(*asJSON, err)
 	}
@@ -80,7 +92,7 @@ func runSession(e *env, args []string) int {
 	out := sessionJSON{
 		State: "active", Method: string(m), SSIN: string(niss), AssertionID: a.ID,
 		NotBefore: a.NotBefore.UTC().Format(time.RFC3339), NotOnOrAfter: a.NotOnOrAfter.UTC().Format(time.RFC3339),
-		Attributes: a.Attributes,
+		Attributes: a.Attributes, Warnings: e.warnings(),
 	}
 	if *asJSON {
 		writeJSON(e.stdout, out)
@@ -110,7 +122,7 @@ func pickProvider(cfg *config.Config, name string) (config.Provider, error) {
 }
 
 func (e *env) sessionFail(asJSON bool, err error) int {
-	ej := errorJSON{Kind: kindOf(err, "error"), Message: app.ErrorMessage(e.loc, err)}
+	ej := e.describe(err, "error")
 	var fault *sts.STSFault
 	var status *sts.STSStatusError
 	switch {
@@ -121,13 +133,11 @@ func (e *env) sessionFail(asJSON bool, err error) int {
 		ej.Code = status.Code
 	}
 	if asJSON {
-		writeJSON(e.stdout, sessionJSON{State: "failed", Error: &ej})
-		return exitFail
+		writeJSON(e.stdout, sessionJSON{State: "failed", Error: &ej, Warnings: e.warnings()})
+	} else {
+		e.printError(ej)
 	}
-	if ej.Code != "" {
-		return e.fail("%s (%s)", ej.Message, ej.Code)
-	}
-	return e.fail("%s", ej.Message)
+	return exitFor(ej.Kind)
 }
 
 // stdinSecrets reads the password from the first line of stdin and the PIN
@@ -135,7 +145,7 @@ func (e *env) sessionFail(asJSON bool, err error) int {
 type stdinSecrets struct{ e *env }
 
 func (s *stdinSecrets) KeystorePassword(context.Context, string) ([]byte, error) {
-	return s.e.readLine()
+	return s.e.readPassword()
 }
 func (s *stdinSecrets) PIN(context.Context) ([]byte, error) {
 	pin, err := s.e.readLine()

@@ -47,8 +47,8 @@ func runTray(e *env, args []string) int {
 // noTrayGrace is how long a missing tray host is given to appear.
 const noTrayGrace = 20 * time.Second
 
-// runTrayApp runs the tray in the foreground until Quit, SIGINT or SIGTERM,
-// and ends the session on each.
+// runTrayApp runs the tray in the foreground until Quit, SIGINT, SIGTERM or
+// SIGHUP, and ends the session on each.
 func (e *env) runTrayApp(r trayRun) int {
 	if err := os.MkdirAll(r.stateDir, 0o700); err != nil {
 		return e.fail("%s", e.loc.T("cli.state-folder", map[string]any{"Dir": r.stateDir, "Error": err.Error()}))
@@ -74,7 +74,8 @@ func (e *env) runTrayApp(r trayRun) int {
 		defer primary.Close()
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A closed terminal (SIGHUP) ends the app as cleanly as a logout (SIGTERM).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
 	pr, err := prompt.New(r.cfg.Prompt.Program)
@@ -86,14 +87,13 @@ func (e *env) runTrayApp(r trayRun) int {
 	core := app.New(app.Options{
 		Config: r.cfg, StateDir: r.stateDir, Prompter: pr, Notifier: notifier, Log: log,
 		PasswordHint: r.passwordHint, Wake: wake.Listen(ctx, log), LogPath: logPath, Demo: r.demo,
-		Localizer: e.loc,
+		Localizer: e.loc, ExampleConfig: e.exampleConfig,
 	})
-	states := make(chan tray.State, 1)
 	cmds := make(chan tray.Command)
 	coreDone := make(chan struct{})
 	go func() {
 		defer close(coreDone)
-		_ = core.Run(ctx, states, cmds)
+		_ = core.Run(ctx, cmds)
 		stop()
 	}()
 	if primary != nil {
@@ -107,68 +107,63 @@ func (e *env) runTrayApp(r trayRun) int {
 	if r.ready != nil {
 		go r.ready(ctx, log)
 	}
-	// Nobody reads stderr in a tray: a settings problem is logged and notified.
-	if n := len(e.configIssues); n > 0 {
-		for _, ci := range e.configIssues {
-			log.Warn("settings problem; the default applies", "issue", ci.String())
-		}
-		_ = notifier.Notify(ctx, notify.Notification{
-			Title: e.loc.N("notify.config-issues", n),
-			Body:  e.loc.T("notify.config-issues-body", map[string]any{"Issue": e.configIssues[0].String()}),
-		})
-	}
+	e.notifyConfigIssues(ctx, notifier, log)
 	log.Info("ehealth-tray started", "version", version(), "config", r.cfg.Path, "state", r.stateDir)
+	go e.watchForTray(ctx, notifier, log)
 
-	go func() {
-		// At login the app may start before the panel, and tray.Run
-		// registers when it comes: only a panel still missing after a grace
-		// period is worth telling. Meanwhile notifications and the log carry
-		// the news.
-		if tray.HostPresent(ctx) {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(noTrayGrace):
-		}
-		if !tray.HostPresent(ctx) {
-			log.Warn("no system tray found (on GNOME, the AppIndicator extension is needed); going on with notifications")
-			_ = notifier.Notify(ctx, notify.Notification{Title: "eHealth", Body: e.loc.T("cli.no-tray")})
-		}
-	}()
-	tray.Run(ctx, logStates(ctx, states, log), cmds, log)
+	err = tray.Run(ctx, core.States(), cmds, log)
 	stop()
 	<-coreDone
+	if errors.Is(err, tray.ErrNoSessionBus) {
+		fmt.Fprintf(e.stderr, "ehealth-tray: %s\n", e.loc.T("notify.no-session-bus"))
+		return exitFail
+	}
 	log.Info("ehealth-tray stopped")
 	return exitOK
 }
 
-// logStates passes the core's states on to the tray and logs each new
-// status line, so the log tells the story even without a tray.
-func logStates(ctx context.Context, in <-chan tray.State, log *slog.Logger) <-chan tray.State {
-	out := make(chan tray.State, 1)
-	go func() {
-		last := ""
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case s := <-in:
-				if line := s.Status + " | " + s.Cert; line != last {
-					log.Info("state", "status", s.Status, "certificate", s.Cert)
-					last = line
-				}
-				// Newest wins: drop a state the tray has not taken yet.
-				select {
-				case <-out:
-				default:
-				}
-				out <- s
-			}
-		}
-	}()
-	return out
+// notifyConfigIssues logs and notifies settings problems: nobody reads
+// stderr in a tray.
+func (e *env) notifyConfigIssues(ctx context.Context, notifier notify.Notifier, log *slog.Logger) {
+	n := len(e.configIssues)
+	if n == 0 {
+		return
+	}
+	for _, ci := range e.configIssues {
+		log.Warn("settings problem; the default applies", "issue", ci.String())
+	}
+	_ = notifier.Notify(ctx, notify.Notification{
+		Title: e.loc.N("notify.config-issues", n),
+		Body:  e.loc.T("notify.config-issues-body", map[string]any{"Issue": e.configIssues[0].String()}),
+	})
+}
+
+// watchForTray tells, once, that no panel shows the icon. At login the app
+// may start before the panel, and tray.Run registers when it comes: only a
+// panel still missing after a grace period is worth telling. Meanwhile
+// notifications and the log carry the news.
+func (e *env) watchForTray(ctx context.Context, notifier notify.Notifier, log *slog.Logger) {
+	if tray.HostPresent(ctx) {
+		return
+	}
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(noTrayGrace):
+	}
+	if !tray.HostPresent(ctx) {
+		log.Warn("no system tray found (on GNOME, the AppIndicator extension is needed); going on with notifications")
+		_ = notifier.Notify(ctx, notify.Notification{Title: "eHealth", Body: e.loc.T("cli.no-tray")})
+	}
+}
+
+// trayHint prints how to use the tray, or, where no panel shows tray icons,
+// where the news will come instead.
+func (e *env) trayHint(hint string) {
+	if !tray.HostPresent(context.Background()) {
+		hint = e.loc.T("notify.demo-no-tray")
+	}
+	fmt.Fprintln(e.stdout, hint)
 }
 
 // unavailablePrompter reports the missing dialog program on every question,
@@ -180,4 +175,13 @@ func (u unavailablePrompter) Secret(context.Context, prompt.Request) ([]byte, er
 }
 func (u unavailablePrompter) Confirm(context.Context, prompt.Request) (bool, error) {
 	return false, u.err
+}
+
+// Option adjusts what Main runs with.
+type Option func(*env)
+
+// WithExampleConfig gives the commented example settings, which the tray's
+// Settings… writes where no settings file exists yet.
+func WithExampleConfig(example []byte) Option {
+	return func(e *env) { e.exampleConfig = example }
 }

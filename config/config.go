@@ -1,25 +1,26 @@
 // Package config loads ehealth-tray's TOML configuration: defaults, validation
 // with file:line:key messages, and the OS paths for config and state.
 //
-// A missing file is not an error: the defaults apply. A file with a typo never
-// stops the app: each problem is reported as an Issue and the defaults apply for
-// the keys concerned.
+// A missing file at the default path is not an error: the defaults apply. A
+// file with a typo never stops the app: each problem is reported as an Issue
+// (file, line, key, message) and the defaults apply for the keys concerned; a
+// line that is not valid TOML costs only that line. Values with control
+// characters are refused at load (an Issue), so none reaches a terminal or a
+// notification.
 package config
 
 import (
-	"encoding"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
-	"sort"
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"ehealth-tray/errkind"
+	"ehealth-tray/i18n"
+	"ehealth-tray/safefile"
 )
 
 // Environments of the eHealth platform.
@@ -48,6 +49,7 @@ type Config struct {
 	Session     Session    `toml:"session"`
 	Reminders   Reminders  `toml:"reminders"`
 	Prompt      Prompt     `toml:"prompt"`
+	ETK         ETK        `toml:"etk"`
 
 	// Path is the file the config was read from ("" when defaults only).
 	Path string `toml:"-"`
@@ -65,10 +67,13 @@ type Provider struct {
 
 // STS configures the eHealth Security Token Service client.
 type STS struct {
-	URL       string   `toml:"url"`
-	Signature string   `toml:"signature"`
-	Timeout   Duration `toml:"timeout"`
-	CAFile    string   `toml:"ca_file"`
+	URL       string `toml:"url"`
+	Signature string `toml:"signature"`
+	// RequestSignature is the algorithm of the inner signature on the
+	// samlp:Request (ehealth-protocol.md §3b): every public client uses rsa-sha1.
+	RequestSignature string   `toml:"request_signature"`
+	Timeout          Duration `toml:"timeout"`
+	CAFile           string   `toml:"ca_file"`
 	// Trust is a PEM file with the STS signing certificate(s). When set, the
 	// signature on returned assertions is verified.
 	Trust string `toml:"trust"`
@@ -98,6 +103,11 @@ type Prompt struct {
 	Program string `toml:"program"`
 }
 
+// ETK configures the eHealth ETK depot (ehealth-protocol.md §11).
+type ETK struct {
+	URL string `toml:"url"`
+}
+
 // Duration is a time.Duration written as "15m" in TOML.
 type Duration struct{ time.Duration }
 
@@ -105,20 +115,14 @@ type Duration struct{ time.Duration }
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
-		return &valueError{fmt.Sprintf("not a duration (e.g. \"15m\", \"24h\"): %q", string(b))}
+		return &valueError{"settings.not-duration", map[string]any{"Value": quote(string(b))}}
 	}
 	if v <= 0 {
-		return &valueError{fmt.Sprintf("must be positive: %q", string(b))}
+		return &valueError{"settings.not-positive", map[string]any{"Value": quote(string(b))}}
 	}
 	d.Duration = v
 	return nil
 }
-
-// valueError is a plain message about a value that has the right type but
-// not a usable content.
-type valueError struct{ msg string }
-
-func (e *valueError) Error() string { return e.msg }
 
 // MarshalText writes a Go duration string.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
@@ -129,8 +133,9 @@ func Default() Config {
 		Environment: Production,
 		KeystoreDir: defaultKeystoreDir(),
 		STS: STS{
-			Signature: "rsa-sha256",
-			Timeout:   Duration{30 * time.Second},
+			Signature:        "rsa-sha256",
+			RequestSignature: "rsa-sha1",
+			Timeout:          Duration{30 * time.Second},
 		},
 		EID: EID{TokenLabel: "BELPIC", KeyLabel: "Authentication"},
 		Session: Session{
@@ -149,25 +154,6 @@ func defaultKeystoreDir() string {
 	return "~/ehealth/keystore"
 }
 
-// Issue is one problem found in the file, with its position.
-type Issue struct {
-	File string
-	Line int // 0 when unknown
-	Key  string
-	Msg  string
-}
-
-func (i Issue) String() string {
-	pos := i.File
-	if i.Line > 0 {
-		pos = fmt.Sprintf("%s:%d", i.File, i.Line)
-	}
-	if i.Key != "" {
-		return fmt.Sprintf("%s: %s: %s", pos, i.Key, i.Msg)
-	}
-	return fmt.Sprintf("%s: %s", pos, i.Msg)
-}
-
 // Path returns the config file to use: the explicit flag value, else
 // $EHEALTH_TRAY_CONFIG, else os.UserConfigDir()/ehealth-tray/config.toml.
 func Path(flagValue string) string {
@@ -184,280 +170,83 @@ func Path(flagValue string) string {
 	return filepath.Join(dir, "ehealth-tray", "config.toml")
 }
 
+// NotFoundError is a config file named explicitly (--config or
+// $EHEALTH_TRAY_CONFIG) that does not exist.
+type NotFoundError struct{ Path string }
+
+func (e *NotFoundError) Error() string { return "config file not found: " + e.Path }
+
+// Kind is the CLI kind.
+func (e *NotFoundError) Kind() string { return "config-not-found" }
+
+// Localize words the error in the language of l (i18n.Localized).
+func (e *NotFoundError) Localize(l *i18n.Localizer) string {
+	return l.T("settings.not-found", map[string]any{"Path": printable(e.Path)})
+}
+
+// ReadError is a config file that exists but cannot be read: not a regular
+// file, too large, or refused by the system.
+type ReadError struct {
+	Path string
+	Err  error
+}
+
+func (e *ReadError) Error() string { return "read config: " + e.Err.Error() }
+
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// Kind is the cause's kind (not-regular-file, too-large), else "config".
+func (e *ReadError) Kind() string {
+	if k := errkind.Of(e.Err); k != "" {
+		return k
+	}
+	return "config"
+}
+
+// Localize words the error in the language of l (i18n.Localized).
+func (e *ReadError) Localize(l *i18n.Localizer) string {
+	var tooLarge *safefile.TooLargeError
+	switch {
+	case safefile.IsNotRegular(e.Err):
+		return l.T("settings.not-regular", map[string]any{"Path": printable(e.Path)})
+	case errors.As(e.Err, &tooLarge):
+		return l.T("settings.too-large", map[string]any{"Path": printable(e.Path), "Max": "1 MiB"})
+	}
+	return l.T("settings.unreadable", map[string]any{"Path": printable(e.Path)})
+}
+
 // Load reads the file at path over the defaults. A missing file gives the
-// defaults and no issue. Problems in the file are returned as issues and never
-// stop loading: the keys concerned keep their defaults. The error is non-nil
-// only when the file exists but cannot be read at all.
-func Load(path string) (Config, []Issue, error) {
+// defaults and no issue: that is how the default path behaves before setup.
+// Problems in the file are returned as issues and never stop loading: the
+// keys concerned keep their defaults. The error is non-nil only when the file
+// exists but cannot be read: not a regular file (a FIFO never blocks), or
+// over MaxSize.
+func Load(path string) (Config, []Issue, error) { return load(path, false) }
+
+// LoadFlag loads the config the command line names: the --config value
+// (flagValue), else $EHEALTH_TRAY_CONFIG, else the default path. A file named
+// explicitly by the flag or the variable must exist: a missing one is a
+// *NotFoundError (kind config-not-found), never a silent fallback to the
+// defaults.
+func LoadFlag(flagValue string) (Config, []Issue, error) {
+	explicit := flagValue != "" || os.Getenv("EHEALTH_TRAY_CONFIG") != ""
+	return load(Path(flagValue), explicit)
+}
+
+func load(path string, mustExist bool) (Config, []Issue, error) {
 	cfg := Default()
-	cfg.Path = path
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, MaxSize)
 	if errors.Is(err, fs.ErrNotExist) {
-		cfg.Path = ""
+		if mustExist {
+			return cfg, nil, &NotFoundError{Path: path}
+		}
 		return cfg, nil, nil
 	}
 	if err != nil {
-		return cfg, nil, fmt.Errorf("read config: %w", err)
+		return cfg, nil, &ReadError{Path: path, Err: err}
 	}
 	cfg, issues := Parse(path, data)
 	return cfg, issues, nil
-}
-
-// Parse decodes TOML text over the defaults. name is used in messages.
-//
-// Decoding goes key by key (through toml.Primitive), so a bad value costs only
-// its own key, which keeps its default, and every problem is reported with
-// its line and key.
-func Parse(name string, data []byte) (Config, []Issue) {
-	cfg := Default()
-	var issues []Issue
-	d := decoder{file: name, lines: keyLines(data)}
-	var root map[string]toml.Primitive
-	var err error
-	d.md, err = toml.Decode(string(data), &root)
-	if err != nil {
-		issues = append(issues, parseIssue(name, err))
-	} else {
-		d.table(root, reflect.ValueOf(&cfg).Elem(), "")
-		issues = append(issues, d.issues...)
-	}
-	cfg.Path = name
-	cfg.applyDefaultsForEmpty()
-	issues = append(issues, cfg.validate(d.lines)...)
-	return cfg, issues
-}
-
-func parseIssue(name string, err error) Issue {
-	var perr toml.ParseError
-	if !errors.As(err, &perr) {
-		return Issue{File: name, Msg: err.Error()}
-	}
-	return Issue{File: name, Line: perr.Position.Line, Key: perr.LastKey, Msg: strings.TrimSpace(perr.Message)}
-}
-
-// decoder walks the TOML document against the Config struct by toml tags.
-type decoder struct {
-	file   string
-	md     toml.MetaData
-	lines  map[string]int
-	issues []Issue
-}
-
-var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
-
-func (d *decoder) issue(key, msg string) {
-	d.issues = append(d.issues, Issue{File: d.file, Line: d.lines[key], Key: key, Msg: msg})
-}
-
-// keyLines maps each key to the line it is written on, for messages. Keys
-// inside the n-th [[table]] are written "table[n].key". The TOML library does
-// not expose positions, and this simple scan covers how config files are
-// written (dotted and inline-table keys get line 0).
-func keyLines(data []byte) map[string]int {
-	lines := map[string]int{}
-	counts := map[string]int{}
-	prefix := ""
-	for i, l := range strings.Split(string(data), "\n") {
-		l = strings.TrimSpace(l)
-		switch {
-		case strings.HasPrefix(l, "[["):
-			name := strings.TrimSpace(strings.Trim(strings.SplitN(l, "]]", 2)[0], "[ "))
-			prefix = fmt.Sprintf("%s[%d]", name, counts[name])
-			counts[name]++
-			lines[prefix] = i + 1
-		case strings.HasPrefix(l, "["):
-			prefix = strings.TrimSpace(strings.Trim(strings.SplitN(l, "]", 2)[0], "[ "))
-			lines[prefix] = i + 1
-		default:
-			k, _, ok := strings.Cut(l, "=")
-			k = strings.Trim(strings.TrimSpace(k), `"'`)
-			if !ok || k == "" || strings.HasPrefix(k, "#") {
-				continue
-			}
-			if prefix != "" {
-				k = prefix + "." + k
-			}
-			if _, seen := lines[k]; !seen {
-				lines[k] = i + 1
-			}
-		}
-	}
-	return lines
-}
-
-func join(path, k string) string {
-	if path == "" {
-		return k
-	}
-	return path + "." + k
-}
-
-// table decodes the keys of one TOML table into the struct v.
-func (d *decoder) table(keys map[string]toml.Primitive, v reflect.Value, path string) {
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		key := join(path, k)
-		f, ok := fieldByTag(v, k)
-		if !ok {
-			d.issue(key, "unknown key")
-			continue
-		}
-		d.value(keys[k], f, key)
-	}
-}
-
-func (d *decoder) value(p toml.Primitive, f reflect.Value, key string) {
-	isText := reflect.PointerTo(f.Type()).Implements(textUnmarshaler)
-	switch {
-	case f.Kind() == reflect.Struct && !isText:
-		var sub map[string]toml.Primitive
-		if err := d.md.PrimitiveDecode(p, &sub); err != nil {
-			d.issue(key, "must be a table")
-			return
-		}
-		d.table(sub, f, key)
-	case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Struct:
-		var elems []map[string]toml.Primitive
-		if err := d.md.PrimitiveDecode(p, &elems); err != nil {
-			d.issue(key, "must be an array of tables ([["+key+"]])")
-			return
-		}
-		out := reflect.MakeSlice(f.Type(), len(elems), len(elems))
-		for i, e := range elems {
-			d.table(e, out.Index(i), fmt.Sprintf("%s[%d]", key, i))
-		}
-		f.Set(out)
-	default:
-		tmp := reflect.New(f.Type())
-		if err := d.md.PrimitiveDecode(p, tmp.Interface()); err != nil {
-			d.issue(key, typeMessage(err, f.Type()))
-			return
-		}
-		f.Set(tmp.Elem())
-	}
-}
-
-// typeMessage says what the key needed. Our own UnmarshalText messages are
-// already plain; the library's type errors are replaced by the expected type.
-func typeMessage(err error, t reflect.Type) string {
-	var ours *valueError
-	if errors.As(err, &ours) {
-		return ours.msg
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "must be a string (in quotes)"
-	case reflect.Bool:
-		return "must be true or false"
-	case reflect.Int, reflect.Int64:
-		return "must be a whole number"
-	case reflect.Slice:
-		return "must be a list, e.g. [90, 30, 14, 7, 1]"
-	}
-	return "wrong type"
-}
-
-func fieldByTag(v reflect.Value, name string) (reflect.Value, bool) {
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		tag := strings.Split(t.Field(i).Tag.Get("toml"), ",")[0]
-		if tag == name && tag != "-" {
-			return v.Field(i), true
-		}
-	}
-	return reflect.Value{}, false
-}
-
-// applyDefaultsForEmpty fills keys that are present but empty and have a
-// meaningful default.
-func (c *Config) applyDefaultsForEmpty() {
-	d := Default()
-	if c.Environment == "" {
-		c.Environment = d.Environment
-	}
-	if c.KeystoreDir == "" {
-		c.KeystoreDir = d.KeystoreDir
-	}
-	if c.STS.Signature == "" {
-		c.STS.Signature = d.STS.Signature
-	}
-	if c.EID.TokenLabel == "" {
-		c.EID.TokenLabel = d.EID.TokenLabel
-	}
-	if c.EID.KeyLabel == "" {
-		c.EID.KeyLabel = d.EID.KeyLabel
-	}
-	if c.Reminders.DaysBefore == nil {
-		c.Reminders.DaysBefore = d.Reminders.DaysBefore
-	}
-	if c.STS.Timeout.Duration == 0 {
-		c.STS.Timeout = d.STS.Timeout
-	}
-	if c.Session.Validity.Duration == 0 {
-		c.Session.Validity = d.Session.Validity
-	}
-	if c.Session.CheckInterval.Duration == 0 {
-		c.Session.CheckInterval = d.Session.CheckInterval
-	}
-	if c.Session.WarnBeforeEnd.Duration == 0 {
-		c.Session.WarnBeforeEnd = d.Session.WarnBeforeEnd
-	}
-}
-
-// validate checks values that decode fine but make no sense; each bad value is
-// reported and replaced by its default.
-func (c *Config) validate(lines map[string]int) []Issue {
-	d := Default()
-	var out []Issue
-	bad := func(key, msg string) { out = append(out, Issue{File: c.Path, Line: lines[key], Key: key, Msg: msg}) }
-	switch c.Environment {
-	case Production, Acceptance:
-	default:
-		bad("environment", fmt.Sprintf("must be %q or %q, not %q; using %q", Production, Acceptance, c.Environment, d.Environment))
-		c.Environment = d.Environment
-	}
-	switch c.STS.Signature {
-	case "rsa-sha256", "rsa-sha1":
-	default:
-		bad("sts.signature", fmt.Sprintf("must be \"rsa-sha256\" or \"rsa-sha1\", not %q; using %q", c.STS.Signature, d.STS.Signature))
-		c.STS.Signature = d.STS.Signature
-	}
-	switch c.Language {
-	case "", "fr", "nl", "en", "de":
-	default:
-		bad("language", fmt.Sprintf("must be fr, nl, en, de or empty, not %q; using the OS locale", c.Language))
-		c.Language = ""
-	}
-	for i, p := range c.Providers {
-		if p.Quality == "" {
-			continue
-		}
-		if !contains(Qualities, p.Quality) {
-			bad(fmt.Sprintf("provider[%d].quality", i), fmt.Sprintf("must be one of %s, not %q", strings.Join(Qualities, ", "), p.Quality))
-			c.Providers[i].Quality = ""
-		}
-	}
-	for _, n := range c.Reminders.DaysBefore {
-		if n < 0 {
-			bad("reminders.days_before", fmt.Sprintf("days must not be negative (%d); using %v", n, d.Reminders.DaysBefore))
-			c.Reminders.DaysBefore = d.Reminders.DaysBefore
-			break
-		}
-	}
-	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // STSURL is the STS endpoint to use: the configured URL, else the
@@ -469,25 +258,19 @@ func (c *Config) STSURL() string {
 	return stsEndpoints[c.Environment]
 }
 
-// KeystoreDirPath is keystore_dir with ~ and %USERPROFILE% expanded.
-func (c *Config) KeystoreDirPath() string { return ExpandHome(c.KeystoreDir) }
+// ETK depot endpoints per environment (ehealth-protocol.md §11).
+var etkEndpoints = map[string]string{
+	Production: "https://services.ehealth.fgov.be/EtkDepot/v1",
+	Acceptance: "https://services-acpt.ehealth.fgov.be/EtkDepot/v1",
+}
 
-// ExpandHome expands a leading ~ and %USERPROFILE%.
-func ExpandHome(p string) string {
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return p
+// ETKURL is the ETK depot endpoint to use: the configured URL, else the
+// environment's endpoint.
+func (c *Config) ETKURL() string {
+	if c.ETK.URL != "" {
+		return c.ETK.URL
 	}
-	if p == "~" {
-		return home
-	}
-	if strings.HasPrefix(p, "~/") || strings.HasPrefix(p, `~\`) {
-		return filepath.Join(home, p[2:])
-	}
-	if strings.HasPrefix(strings.ToUpper(p), "%USERPROFILE%") {
-		return filepath.Join(home, strings.TrimLeft(p[len("%USERPROFILE%"):], `\/`))
-	}
-	return p
+	return etkEndpoints[c.Environment]
 }
 
 // SelectedProviders returns the providers marked selected. A single provider

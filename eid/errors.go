@@ -14,7 +14,7 @@ const (
 	KindNoCard         = "no-card"
 	KindCardUnknown    = "card-unknown"
 	KindCardRemoved    = "card-removed"
-	KindCancelled      = "cancelled"
+	KindCancelled      = "canceled"
 	KindPINIncorrect   = "pin-incorrect"
 	KindPINLocked      = "pin-locked"
 	KindKeyNotFound    = "key-not-found"

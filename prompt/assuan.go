@@ -65,7 +65,7 @@ func (p Pinentry) session(ctx context.Context, r Request, run func(*assuanConn) 
 		return err
 	}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", p.Program, err)
+		return &UnavailableError{Program: p.Program, Err: err}
 	}
 	c := &assuanConn{w: stdin, r: bufio.NewReader(stdout)}
 	err = c.greeting()
@@ -83,7 +83,7 @@ func (p Pinentry) session(ctx context.Context, r Request, run func(*assuanConn) 
 	_, _ = c.command("BYE")
 	_ = stdin.Close()
 	waitErr := cmd.Wait()
-	if err == nil && ctx.Err() != nil {
+	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	var ae *assuanError
@@ -91,7 +91,7 @@ func (p Pinentry) session(ctx context.Context, r Request, run func(*assuanConn) 
 		return ErrCancelled
 	}
 	if err != nil {
-		return err
+		return &UnavailableError{Program: p.Program, Err: err}
 	}
 	_ = waitErr // pinentry may exit non-zero after BYE; the answer was already read
 	return nil

@@ -64,8 +64,13 @@ func (d Dialog) Confirm(ctx context.Context, r Request) (bool, error) {
 func (d Dialog) run(ctx context.Context, args []string) ([]byte, error) {
 	out, err := exec.CommandContext(ctx, d.Program, args...).Output()
 	var exit *exec.ExitError
-	if errors.As(err, &exit) && exit.ExitCode() == 1 && ctx.Err() == nil {
+	switch {
+	case err == nil:
+		return out, nil
+	case ctx.Err() != nil:
+		return out, ctx.Err()
+	case errors.As(err, &exit) && exit.ExitCode() == 1:
 		return out, ErrCancelled
 	}
-	return out, err
+	return out, &UnavailableError{Program: d.Program, Err: err}
 }

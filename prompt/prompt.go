@@ -32,13 +32,34 @@ type Prompter interface {
 type cancelled struct{}
 
 func (cancelled) Error() string { return "cancelled" }
-func (cancelled) Kind() string  { return "cancelled" }
+func (cancelled) Kind() string  { return "canceled" }
 
 // ErrCancelled is returned when the user closes or cancels the dialog.
 var ErrCancelled error = cancelled{}
 
 // ErrNoProgram means no dialog program could be found on this system.
-var ErrNoProgram = errors.New("no password dialog program found (install pinentry-gnome3, pinentry-gtk2, pinentry-qt, zenity or kdialog, or set [prompt] program)")
+var ErrNoProgram error = &UnavailableError{Err: errors.New("no password dialog program found (install pinentry-gnome3, pinentry-gtk2, pinentry-qt, zenity or kdialog, or set [prompt] program)")}
+
+// UnavailableError means no dialog could be shown: no program, no display
+// or terminal, or a dialog program that failed. Err is the technical cause,
+// for the log; what the practitioner reads comes from the kind.
+type UnavailableError struct {
+	Program string // the dialog program, when one was tried
+	Err     error
+}
+
+func (e *UnavailableError) Error() string {
+	if e.Program != "" {
+		return "password dialog " + e.Program + ": " + e.Err.Error()
+	}
+	return e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// Kind is the CLI kind.
+func (e *UnavailableError) Kind() string { return "no-dialog" }
 
 // Zero overwrites a secret in place.
 func Zero(b []byte) {

@@ -2,8 +2,10 @@ package prompt
 
 import (
 	"context"
+	"ehealth-tray/errkind"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,8 +64,32 @@ func TestCancelIsErrCancelled(t *testing.T) {
 		t.Fatalf("got %q, %v", got, err)
 	}
 	var k interface{ Kind() string }
-	if !errors.As(err, &k) || k.Kind() != "cancelled" {
+	if !errors.As(err, &k) || k.Kind() != "canceled" {
 		t.Fatalf("kind: %v", err)
+	}
+}
+
+// TestBrokenDialogIsNoDialog: a dialog program that dies (no display, a
+// broken install) is kind no-dialog, never a raw pinentry error.
+func TestBrokenDialogIsNoDialog(t *testing.T) {
+	for _, name := range []string{"false", "zenity-missing-display"} {
+		prog, err := exec.LookPath("false")
+		if err != nil {
+			t.Skip("no false(1) on PATH")
+		}
+		var p Prompter = Pinentry{Program: prog}
+		if name != "false" {
+			// false exits 1, which zenity uses for Cancel: a missing program fails otherwise.
+			p = Dialog{Program: filepath.Join(t.TempDir(), name), Style: Zenity}
+		}
+		_, err = p.Secret(context.Background(), Request{Title: "t"})
+		var u *UnavailableError
+		if !errors.As(err, &u) || errkind.Of(err) != "no-dialog" {
+			t.Fatalf("%s: %v (kind %q)", name, err, errkind.Of(err))
+		}
+	}
+	if errkind.Of(ErrNoProgram) != "no-dialog" {
+		t.Fatal("ErrNoProgram has no kind")
 	}
 }
 

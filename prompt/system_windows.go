@@ -2,12 +2,15 @@ package prompt
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
+
+	"ehealth-tray/i18n"
 )
 
 // systemDefault on Windows uses the system credential dialog
@@ -24,7 +27,6 @@ var (
 
 const (
 	creduiwinGeneric = 0x1
-	errorCancelled   = 1223
 	mbYesNo          = 0x4
 	mbIconWarning    = 0x30
 	idYes            = 6
@@ -50,11 +52,8 @@ func (credUI) Secret(_ context.Context, r Request) ([]byte, error) {
 	var outSize uint32
 	ret, _, _ := procCredPrompt.Call(uintptr(unsafe.Pointer(&info)), 0, uintptr(unsafe.Pointer(&pkg)),
 		0, 0, uintptr(unsafe.Pointer(&out)), uintptr(unsafe.Pointer(&outSize)), 0, creduiwinGeneric)
-	if ret == errorCancelled {
-		return nil, ErrCancelled
-	}
-	if ret != 0 {
-		return nil, fmt.Errorf("credential dialog failed: %w", windows.Errno(ret))
+	if err := credUIResult("credential dialog", ret); err != nil {
+		return nil, err
 	}
 	defer func() {
 		// The buffer holds the password: wipe it before giving it back.
@@ -69,7 +68,7 @@ func (credUI) Secret(_ context.Context, r Request) ([]byte, error) {
 		uintptr(unsafe.Pointer(&domain[0])), uintptr(unsafe.Pointer(&domainLen)),
 		uintptr(unsafe.Pointer(&pass[0])), uintptr(unsafe.Pointer(&passLen)))
 	if ok == 0 {
-		return nil, fmt.Errorf("read credential dialog answer: %w", err)
+		return nil, dialogError("read credential dialog answer", err)
 	}
 	n := int(passLen)
 	if n > 0 && pass[n-1] == 0 {
@@ -93,7 +92,52 @@ func (credUI) Confirm(_ context.Context, r Request) (bool, error) {
 	cap, _ := windows.UTF16PtrFromString(r.Title)
 	ret, _, err := procMessageBoxW.Call(0, uintptr(unsafe.Pointer(text)), uintptr(unsafe.Pointer(cap)), mbYesNo|mbIconWarning)
 	if ret == 0 {
-		return false, fmt.Errorf("message box: %w", err)
+		return false, dialogError("message box", err)
 	}
 	return ret == idYes, nil
+}
+
+// DialogError is a failure of the Windows credential dialog or message box:
+// kind "dialog-failed", worded in the practitioner's language (Windows' own
+// text is in the system's language, often English).
+type DialogError struct {
+	Op  string // what failed, for the log
+	Err windows.Errno
+}
+
+func (e *DialogError) Error() string { return e.Op + ": " + e.Err.Error() }
+func (e *DialogError) Unwrap() error { return e.Err }
+
+// Kind is the CLI error kind.
+func (e *DialogError) Kind() string { return "dialog-failed" }
+
+// Localize words the error: the code stays, for support.
+func (e *DialogError) Localize(l *i18n.Localizer) string {
+	id := "windows.dialog-failed"
+	if e.Err == windows.ERROR_NO_SUCH_LOGON_SESSION || e.Err == windows.ERROR_NOT_LOGGED_ON {
+		id = "windows.dialog-no-session"
+	}
+	return l.T(id, map[string]any{"Code": fmt.Sprintf("0x%08X", uint32(e.Err))})
+}
+
+// credUIResult turns CredUIPromptForWindowsCredentialsW's return code into
+// an error: nil, ErrCancelled or a *DialogError.
+func credUIResult(op string, ret uintptr) error {
+	switch windows.Errno(ret) {
+	case 0:
+		return nil
+	case windows.ERROR_CANCELLED:
+		return ErrCancelled
+	}
+	return &DialogError{Op: op, Err: windows.Errno(ret)}
+}
+
+// dialogError is the *DialogError of a failed call's last error (a call can
+// fail without setting one).
+func dialogError(op string, err error) error {
+	var errno windows.Errno
+	if !errors.As(err, &errno) || errno == 0 {
+		errno = windows.ERROR_GEN_FAILURE
+	}
+	return &DialogError{Op: op, Err: errno}
 }

@@ -28,10 +28,14 @@ func (t Terminal) Secret(_ context.Context, r Request) ([]byte, error) {
 	fmt.Fprint(t.Out, r.Prompt+" ")
 	b, err := term.ReadPassword(int(t.In.Fd()))
 	fmt.Fprintln(t.Out)
-	if errors.Is(err, io.EOF) || (err == nil && len(b) == 0) {
+	switch {
+	case errors.Is(err, io.EOF) || (err == nil && len(b) == 0):
 		return nil, ErrCancelled
+	case err != nil:
+		// Not a terminal after all (an ioctl error): said as no dialog.
+		return nil, &UnavailableError{Err: err}
 	}
-	return b, err
+	return b, nil
 }
 
 // Confirm reads a yes/no answer; anything but yes (in the languages we

@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
+	"io/fs"
 	"time"
 
+	"ehealth-tray/safefile"
 	"ehealth-tray/statefile"
 )
 
@@ -51,32 +51,20 @@ func (c *cacheFile) assertion() *Assertion {
 }
 
 // readCache reads the cache at path. It returns an error wrapping
-// fs.ErrNotExist when there is none, errInsecureCache when the file is not a
-// regular file private to this user, and errCorruptCache when it does not
-// decode to a session.
+// fs.ErrNotExist when there is none, errInsecureCache when the file or its
+// folder could have been read or planted by someone else (statefile.ReadFile:
+// a symlink, a FIFO, an open mode, another owner), and errCorruptCache when
+// it is too large or does not decode to a session.
 func readCache(path string) (*cacheFile, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	data, err := statefile.ReadFile(path, maxCacheSize)
+	var tooLarge *safefile.TooLargeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, err
-	}
-	defer f.Close()
-	// Stat the open file, not the path, so the checks apply to what is read.
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: not a regular file", errInsecureCache)
-	}
-	if err := checkPrivate(fi); err != nil {
-		return nil, err
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxCacheSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxCacheSize {
-		return nil, fmt.Errorf("%w: larger than %d bytes", errCorruptCache, maxCacheSize)
+	case errors.As(err, &tooLarge):
+		return nil, fmt.Errorf("%w: %w", errCorruptCache, err)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %w", errInsecureCache, err)
 	}
 	var c cacheFile
 	if err := json.Unmarshal(data, &c); err != nil {
@@ -100,16 +88,7 @@ func writeCache(path string, c *cacheFile) error {
 	return statefile.WriteAtomic(path, data)
 }
 
-// removeCache deletes the cache at path. If the file cannot be removed (a
-// read-only directory), it is emptied instead, so that a stopped session is
-// never restored at the next start.
-func removeCache(path string) error {
-	err := os.Remove(path)
-	if err == nil || errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if os.Truncate(path, 0) == nil {
-		return nil
-	}
-	return err
-}
+// removeCache deletes the cache at path (statefile.Remove: a symlink itself,
+// never its target). A cache that cannot be removed is left as it is, never
+// truncated: emptying a path follows a planted symlink to another file.
+func removeCache(path string) error { return statefile.Remove(path) }

@@ -42,6 +42,28 @@ type Snapshot struct {
 	Err error
 	// At is when the snapshot was taken (wall clock).
 	At time.Time
+	// ClockSkew is the session's Assertion.ClockSkew: when ClockSkewed, the
+	// app tells the practitioner once (sts.SkewWarning).
+	ClockSkew time.Duration
+}
+
+// StateAt is the state to show at now, which may be later than the
+// snapshot: a session whose end has passed is expired, and a renewal (a
+// Start while a session is still valid) shows the valid session's state, so
+// that the icon stays green (orange near the end) until the new session
+// arrives or the old one ends. warn is the Manager's WarnBeforeEnd.
+func (s Snapshot) StateAt(now time.Time, warn time.Duration) State {
+	switch s.State {
+	case StateActive, StateEndingSoon, StateExpired:
+		if s.AssertionID != "" {
+			return deriveState(now, s.NotOnOrAfter, warn)
+		}
+	case StateStarting:
+		if s.AssertionID != "" && now.Before(s.NotOnOrAfter) {
+			return deriveState(now, s.NotOnOrAfter, warn)
+		}
+	}
+	return s.State
 }
 
 // OpenFunc opens a session by the given method: the app core builds the
@@ -420,6 +442,7 @@ func (m *Manager) snapshotLocked(now time.Time) Snapshot {
 	if a := m.a; a != nil {
 		s.AssertionID, s.NotBefore, s.NotOnOrAfter = a.ID, a.NotBefore, a.NotOnOrAfter
 		s.Attributes = maps.Clone(a.Attributes)
+		s.ClockSkew = a.ClockSkew
 	}
 	return s
 }

@@ -25,9 +25,26 @@ type Assertion struct {
 	// Attributes by attribute name (e.g.
 	// "urn:be:fgov:person:ssin:ehealth:1.0:nihii:physiotherapist:nihii11").
 	Attributes map[string]string
-	// Raw is the assertion element's bytes exactly as received. Namespace
-	// declarations inherited from the Response are not in it: whoever embeds
-	// it in another message must declare them.
-	// Never log it.
+	// Raw is the assertion element's bytes as received, with the namespace
+	// declarations it inherits from the Response added to its start tag, so
+	// that it stands alone (and is embedded as is in the WS-Security header
+	// of the calls made with the session). Never log it.
 	Raw []byte
+	// ClockSkew is eHealth's clock minus the computer's when the session was
+	// opened (from the HTTP Date header; 0 when unknown): positive when the
+	// computer is behind. See ClockSkewed.
+	ClockSkew time.Duration
 }
+
+// Limits on what an STS answer may say (ehealth-protocol.md §7).
+const (
+	// MaxClockSkew is the difference between the computer's clock and
+	// eHealth's beyond which the difference is said: the request's
+	// Timestamp lives only 60 s.
+	MaxClockSkew = 2 * time.Minute
+	// MaxLifetime is the longest session accepted; eHealth gives 24 h.
+	MaxLifetime = 7 * 24 * time.Hour
+)
+
+// ClockSkewed reports whether a clock difference is beyond MaxClockSkew.
+func ClockSkewed(skew time.Duration) bool { return skew.Abs() > MaxClockSkew }

@@ -2,6 +2,11 @@
 // certificate record, the reminder ledger, the cached assertion). Writes are
 // atomic, so a crash at any point leaves the old file or the new one, never a
 // torn one; files are private to the user (dir 0700, files 0600).
+//
+// The folder may be planted by someone else, so every call checks it first
+// (a real folder, not a symlink, owned by the user: see PrepareDir), and
+// files are created, replaced and removed relative to it, never through a
+// symlink. Nothing is ever truncated, and every read is capped.
 package statefile
 
 import (
@@ -12,33 +17,40 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"ehealth-tray/safefile"
 )
 
-// ErrTooOpen means a state file can be read by other users; it is not trusted.
-var ErrTooOpen = errors.New("state file is readable by other users")
+// MaxSize caps what ReadJSON reads: state files hold a few kilobytes.
+const MaxSize = 1 << 20
+
+var (
+	// ErrTooOpen means a state file can be read by other users; it is not trusted.
+	ErrTooOpen = errors.New("state file is readable by other users")
+	// ErrOtherOwner means another user owns a state file; it is not trusted.
+	ErrOtherOwner = errors.New("state file belongs to another user")
+)
 
 // WriteAtomic writes data to path through a temp file in the same folder:
-// write, fsync, rename over path, fsync the folder.
+// write, fsync, rename over path, fsync the folder. The folder is created
+// (0700) when missing and refused with a *DirError when it is not the user's.
 func WriteAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, tempPrefix(path)+"*")
+	d, err := openDir(filepath.Dir(path), mkdir)
 	if err != nil {
 		return err
 	}
-	tmpName := tmp.Name()
+	defer d.close()
+	tmp, tmpName, err := d.createTemp(tempPrefix(path))
+	if err != nil {
+		return err
+	}
 	ok := false
 	defer func() {
 		if !ok {
 			_ = tmp.Close()
-			_ = os.Remove(tmpName)
+			_ = d.remove(tmpName)
 		}
 	}()
-	if err := tmp.Chmod(0o600); err != nil {
-		return err
-	}
 	if _, err := tmp.Write(data); err != nil {
 		return err
 	}
@@ -48,30 +60,49 @@ func WriteAtomic(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmpName, path); err != nil {
+	if err := d.rename(tmpName, filepath.Base(path)); err != nil {
 		return err
 	}
 	ok = true
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // make the rename durable; not all systems support it
-		_ = d.Close()
-	}
+	d.sync()
 	return nil
 }
 
 func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
 
+// Remove deletes the state file at path; a missing file or folder is no
+// error. A symlink is removed itself, never its target, and nothing is ever
+// truncated instead: a file that cannot be removed is left as it is.
+func Remove(path string) error {
+	d, err := openDir(filepath.Dir(path), 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if err := d.remove(filepath.Base(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
 // RemoveStaleTemps deletes temp files left by a WriteAtomic of path that was
 // killed before its rename.
 func RemoveStaleTemps(path string) {
-	dir := filepath.Dir(path)
-	entries, err := os.ReadDir(dir)
+	d, err := openDir(filepath.Dir(path), 0)
+	if err != nil {
+		return
+	}
+	defer d.close()
+	entries, err := os.ReadDir(d.path)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
 		if e.Type().IsRegular() && strings.HasPrefix(e.Name(), tempPrefix(path)) {
-			_ = os.Remove(filepath.Join(dir, e.Name()))
+			_ = d.remove(e.Name())
 		}
 	}
 }
@@ -85,26 +116,48 @@ func WriteJSON(path string, v any) error {
 	return WriteAtomic(path, data)
 }
 
-// ReadJSON reads path into v. A missing file leaves v untouched and returns
-// an error wrapping fs.ErrNotExist. A file that others can read returns
-// ErrTooOpen and is not decoded.
+// ReadJSON reads path, capped at MaxSize, into v. A missing file leaves v
+// untouched and returns an error wrapping fs.ErrNotExist.
 func ReadJSON(path string, v any) error {
-	f, err := os.Open(path)
+	data, err := ReadFile(path, MaxSize)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if st.Mode().Perm()&0o077 != 0 && !permissiveFS() {
-		return fmt.Errorf("%s (mode %v): %w", path, st.Mode().Perm(), ErrTooOpen)
-	}
-	if err := json.NewDecoder(f).Decode(v); err != nil {
+	if err := json.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// ReadFile reads the state file at path, at most max bytes. It refuses, with
+// the error saying why: a folder that is not the user's (*DirError), a
+// symlink, FIFO or anything but a regular file (*safefile.NotRegularError), a
+// file others can read (ErrTooOpen) or that another user owns
+// (ErrOtherOwner), and a larger file (*safefile.TooLargeError). A missing
+// file returns an error wrapping fs.ErrNotExist.
+func ReadFile(path string, max int64) ([]byte, error) {
+	d, err := openDir(filepath.Dir(path), 0)
+	if err != nil {
+		return nil, err
+	}
+	d.close()
+	var f *os.File
+	err = retrySharing(func() (err error) {
+		f, err = safefile.Open(path)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckPrivate(fi); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return safefile.ReadAll(f, path, max)
 }
 
 // IsNotExist reports a missing state file.

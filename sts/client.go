@@ -1,36 +1,42 @@
 package sts
 
 import (
-	"ehealth-tray/session"
-
-	"bytes"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"os"
 	"slices"
+	"syscall"
 	"time"
+
+	"ehealth-tray/errkind"
+	"ehealth-tray/session"
+	"ehealth-tray/soap"
 )
 
 // soapAction is the STS operation (ehealth-protocol.md §1).
 const soapAction = "urn:be:fgov:ehealth:sts:protocol:v1:RequestSecurityToken"
 
-// maxResponse caps the STS answer (parseResponse refuses more); a real one
-// is a few KiB.
-const maxResponse = 1 << 20
+// traceName names the trace files: DIR/sts-request.xml and DIR/sts-response.xml.
+const traceName = "sts"
+
+// DefaultRetryDelays: a session the practitioner asked for survives a short
+// outage. The signed request is sent again as is, so an eID never asks its
+// PIN again for a retry; a retry that the Timestamp (60 s from signing) would
+// not survive is not made.
+var DefaultRetryDelays = []time.Duration{2 * time.Second, 5 * time.Second}
+
+// sendMargin is the least Timestamp life a request needs to reach the STS.
+const sendMargin = 5 * time.Second
 
 // ClientOptions configures the STS client.
 type ClientOptions struct {
+	// URL of the STS: https, or http on loopback only (the simulator).
 	URL string
-	// Timeout bounds one whole exchange (none when zero).
+	// Timeout bounds one exchange (none when zero).
 	Timeout time.Duration
-	// CAFile is a PEM file of extra trusted roots, on top of the system's.
+	// CAFile is a PEM file of extra trusted TLS roots, on top of the system's.
 	CAFile string
 	// HTTPClient replaces the built-in client (and with it CAFile); for tests.
 	HTTPClient *http.Client
@@ -39,176 +45,150 @@ type ClientOptions struct {
 	Trust []*x509.Certificate
 	// Logger gets the exchange's details (never the assertion); nil = slog.Default().
 	Logger *slog.Logger
+	// TraceDir, when set, receives DIR/sts-request.xml and DIR/sts-response.xml,
+	// the exact bytes of the last exchange (session start --trace).
+	TraceDir string
+	// RetryDelays are the waits before each new try when the STS is briefly
+	// unavailable; nil = DefaultRetryDelays, empty = no retry.
+	RetryDelays []time.Duration
+	// Now is the local clock; nil = time.Now.
+	Now func() time.Time
 }
 
 // Client posts signed requests to the STS.
 type Client struct {
-	url     string
-	timeout time.Duration
-	http    *http.Client
-	trust   []*x509.Certificate
-	log     *slog.Logger
+	soap   *soap.Client
+	trust  []*x509.Certificate
+	log    *slog.Logger
+	delays []time.Duration
+	now    func() time.Time
 }
 
 // NewClient checks the options and sets up TLS with the system roots plus
-// CAFile. Server certificates are always verified.
+// CAFile. Server certificates are always verified; an http:// URL is refused
+// unless it is loopback.
 func NewClient(o ClientOptions) (*Client, error) {
-	if o.URL == "" {
-		return nil, &ClientConfigError{Reason: "no STS URL"}
+	c := &Client{trust: slices.Clone(o.Trust), log: o.Logger, delays: o.RetryDelays, now: o.Now}
+	if c.log == nil {
+		c.log = slog.Default()
 	}
-	hc := o.HTTPClient
-	if hc == nil {
-		roots, err := rootPool(o.CAFile)
-		if err != nil {
-			return nil, err
-		}
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
-		hc = &http.Client{Transport: tr}
+	if c.delays == nil {
+		c.delays = DefaultRetryDelays
 	}
-	log := o.Logger
-	if log == nil {
-		log = slog.Default()
+	if c.now == nil {
+		c.now = time.Now
 	}
-	return &Client{url: o.URL, timeout: o.Timeout, http: hc, trust: slices.Clone(o.Trust), log: log}, nil
+	var err error
+	c.soap, err = soap.New(soap.Options{URL: o.URL, Timeout: o.Timeout, CAFile: o.CAFile, HTTPClient: o.HTTPClient,
+		Logger: c.log, TraceDir: o.TraceDir, TraceName: traceName, Now: c.now})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
-func rootPool(caFile string) (*x509.CertPool, error) {
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		// No system store (some minimal systems): CAFile alone must do.
-		pool = x509.NewCertPool()
-	}
-	if caFile == "" {
-		return pool, nil
-	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, &ClientConfigError{Reason: "reading the CA file", Err: err}
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, &ClientConfigError{Reason: fmt.Sprintf("no PEM certificate in CA file %s", caFile)}
-	}
-	return pool, nil
-}
-
-// RequestToken posts req and returns the STS's assertion. Errors: *STSFault,
-// *STSStatusError, *ResponseError, *STSSignatureError (with Trust),
-// *NetworkError, *TimeoutError, or ctx's own error when ctx is canceled.
+// RequestToken posts req and returns the STS's assertion, trying again after
+// a pause when the STS is briefly unavailable. The client only runs for a
+// session the practitioner asked for: nothing here starts one by itself.
+//
+// Errors: *STSFault, *STSStatusError, *ClockSkewError (a refusal while the
+// clocks differ by more than session.MaxClockSkew), *UnavailableError (HTTP
+// 5xx), *ResponseError, *LifetimeError, *STSSignatureError and
+// *TrustExpiredError (with Trust), *RequestExpiredError, the soap package's
+// transport errors, or ctx's own error when ctx is canceled.
 func (c *Client) RequestToken(ctx context.Context, req *SignedRequest) (*session.Assertion, error) {
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
+	for attempt := 0; ; attempt++ {
+		// A request past its Timestamp is refused by the STS as "not
+		// authenticated", which would mislead; say what happened instead.
+		if req.Expires.Sub(c.now()) < sendMargin {
+			return nil, &RequestExpiredError{}
+		}
+		a, err := c.exchange(ctx, req)
+		if err == nil || attempt == len(c.delays) || !transient(err) {
+			return a, err
+		}
+		c.log.Info("STS unavailable, trying again", "attempt", attempt+1, "in", c.delays[attempt], "kind", errkind.Of(err))
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(c.delays[attempt]):
+		}
 	}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(req.Envelope))
-	if err != nil {
-		return nil, &ClientConfigError{Reason: "bad STS URL", Err: err}
-	}
-	hr.Header.Set("Content-Type", "text/xml; charset=utf-8")
-	hr.Header.Set("SOAPAction", soapAction)
+}
 
-	start := time.Now()
-	resp, err := c.http.Do(hr)
+// exchange is one post of req and the reading of its answer.
+func (c *Client) exchange(ctx context.Context, req *SignedRequest) (*session.Assertion, error) {
+	resp, err := c.soap.Post(ctx, soapAction, req.Envelope)
 	if err != nil {
-		return nil, c.transportError(ctx, 0, err)
+		return nil, c.refusal(resp, c.mapError(err))
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	now := c.now()
+	a, err := parseResponse(resp.Envelope, req.RequestID, c.trust, now)
 	if err != nil {
-		return nil, c.transportError(ctx, resp.StatusCode, err)
-	}
-	c.log.Debug("STS answered", "url", c.url, "status", resp.StatusCode, "bytes", len(body), "elapsed", time.Since(start))
-
-	a, err := parseResponse(body, req.RequestID, c.trust)
-	if resp.StatusCode/100 == 2 {
 		if se, ok := errors.AsType[*STSSignatureError](err); ok {
 			// The user sees a plain message; the cause is for the logs.
-			c.log.Warn("STS assertion signature rejected", "url", c.url, "cause", se.Err)
+			c.log.Warn("STS assertion signature rejected", "url", c.soap.URL(), "cause", se.Err)
 		}
-		return a, err
+		return nil, c.refusal(resp, err)
 	}
-	// SOAP 1.1 faults come with HTTP 500: a parsed fault says more than
-	// the status line does.
-	var fault *STSFault
-	if errors.As(err, &fault) {
-		return nil, fault
+	if resp.SkewKnown {
+		a.ClockSkew = resp.Skew
 	}
-	var status *STSStatusError
-	if errors.As(err, &status) {
-		return nil, status
+	if err := checkLifetime(a, now); err != nil {
+		return nil, err
 	}
-	return nil, &NetworkError{URL: c.url, Status: resp.StatusCode}
-}
-
-// transportError classifies a failure to get an answer at all.
-func (c *Client) transportError(ctx context.Context, status int, err error) error {
-	var ne net.Error
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
-		(errors.As(err, &ne) && ne.Timeout()) {
-		return &TimeoutError{URL: c.url, Err: err}
+	if session.ClockSkewed(a.ClockSkew) {
+		c.log.Warn("the computer's clock differs from eHealth's: set the time automatically", "skew", a.ClockSkew)
 	}
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return ctx.Err()
+	return a, nil
+}
+
+// mapError gives soap's service-specific errors their STS kinds.
+func (c *Client) mapError(err error) error {
+	if f, ok := errors.AsType[*soap.Fault](err); ok {
+		return &STSFault{Code: f.Code, Message: f.Message}
 	}
-	return &NetworkError{URL: c.url, Status: status, Err: err}
-}
-
-// NetworkError is a failed exchange with the STS: no connection, a TLS
-// failure, or an HTTP error status without a SOAP fault.
-type NetworkError struct {
-	URL string
-	// Status is the HTTP status, 0 when there was no answer.
-	Status int
-	Err    error
-}
-
-func (e *NetworkError) Error() string {
-	switch {
-	case e.Status == http.StatusServiceUnavailable:
-		return fmt.Sprintf("STS %s: service unavailable (HTTP 503)", e.URL)
-	case e.Status != 0 && e.Err == nil:
-		return fmt.Sprintf("STS %s: HTTP %d %s", e.URL, e.Status, http.StatusText(e.Status))
-	case e.Status != 0:
-		return fmt.Sprintf("STS %s: HTTP %d: %v", e.URL, e.Status, e.Err)
+	if h, ok := errors.AsType[*soap.HTTPError](err); ok {
+		if h.Unavailable() {
+			return &UnavailableError{URL: h.URL, Status: h.Status}
+		}
+		return &ResponseError{Reason: "no SOAP answer", Err: err}
 	}
-	return fmt.Sprintf("STS %s: %v", e.URL, e.Err)
-}
-
-func (e *NetworkError) Unwrap() error { return e.Err }
-
-// Kind is the error kind shown by the CLI.
-func (e *NetworkError) Kind() string { return "network" }
-
-// TimeoutError is an STS exchange that ran out of time.
-type TimeoutError struct {
-	URL string
-	Err error
-}
-
-func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("STS %s: no answer in time: %v", e.URL, e.Err)
-}
-
-func (e *TimeoutError) Unwrap() error { return e.Err }
-
-// Kind is the error kind shown by the CLI.
-func (e *TimeoutError) Kind() string { return "timeout" }
-
-// ClientConfigError is an STS client option that cannot be used.
-type ClientConfigError struct {
-	Reason string
-	Err    error
-}
-
-func (e *ClientConfigError) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("STS client: %s: %v", e.Reason, e.Err)
+	if a, ok := errors.AsType[*soap.AnswerError](err); ok {
+		return &ResponseError{Reason: a.Reason, Err: a.Err}
 	}
-	return "STS client: " + e.Reason
+	return err
 }
 
-func (e *ClientConfigError) Unwrap() error { return e.Err }
+// refusal makes a refusal by the STS (a fault other than "unavailable", or a
+// non-success status) a *ClockSkewError when the clocks differ by more than
+// session.MaxClockSkew: the Timestamp lives 60 s, so a clock minutes off is a
+// common cause of SOA-01001.
+func (c *Client) refusal(resp *soap.Response, err error) error {
+	if resp == nil || !resp.SkewKnown || !session.ClockSkewed(resp.Skew) {
+		return err
+	}
+	_, status := errors.AsType[*STSStatusError](err)
+	fault, isFault := errors.AsType[*STSFault](err)
+	if status || (isFault && !fault.Unavailable()) {
+		return &ClockSkewError{Skew: resp.Skew, Err: err}
+	}
+	return err
+}
 
-// Kind is the error kind shown by the CLI.
-func (e *ClientConfigError) Kind() string { return "config" }
+// transient tells the outages worth another try: the service says it is
+// (temporarily) unavailable, a 5xx answer, a refused or reset connection. A
+// timeout already waited long; TLS, size, signature and content errors will
+// not change by themselves.
+func transient(err error) bool {
+	if f, ok := errors.AsType[*STSFault](err); ok {
+		return f.Unavailable()
+	}
+	if _, ok := errors.AsType[*UnavailableError](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[*soap.NetworkError](err); ok {
+		return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
+	}
+	return false
+}

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+
+	"ehealth-tray/soap"
 )
 
 // stsServer is a TLS server on loopback, with its certificate in a PEM file
@@ -42,8 +44,12 @@ func holdAnswer(r *http.Request) {
 	}
 }
 
+// newTestClient makes a client that does not retry unless o asks to.
 func newTestClient(t *testing.T, o ClientOptions) *Client {
 	t.Helper()
+	if o.RetryDelays == nil {
+		o.RetryDelays = []time.Duration{}
+	}
 	c, err := NewClient(o)
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +70,7 @@ func signedTestRequest(t *testing.T) *SignedRequest {
 func TestClientSuccess(t *testing.T) {
 	srv, caFile := stsServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "text/xml; charset=utf-8" ||
-			r.Header.Get("SOAPAction") != "urn:be:fgov:ehealth:sts:protocol:v1:RequestSecurityToken" {
+			r.Header.Get("SOAPAction") != `"urn:be:fgov:ehealth:sts:protocol:v1:RequestSecurityToken"` {
 			http.Error(w, "bad method or headers", http.StatusBadRequest)
 			return
 		}
@@ -81,7 +87,9 @@ func TestClientSuccess(t *testing.T) {
 		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 		io.WriteString(w, stsResponseXML(req.SelectAttrValue("RequestID", ""), `<samlp:StatusCode Value="samlp:Success"/>`, stsAssertionXML))
 	})
-	c := newTestClient(t, ClientOptions{URL: srv.URL, CAFile: caFile, Timeout: 10 * time.Second})
+	// The canned assertion is valid on 4 March 2025.
+	at := func() time.Time { return time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC) }
+	c := newTestClient(t, ClientOptions{URL: srv.URL, CAFile: caFile, Timeout: 10 * time.Second, Now: at})
 	req := signedTestRequest(t)
 	a, err := c.RequestToken(context.Background(), req)
 	if err != nil {
@@ -103,18 +111,19 @@ func TestClientErrors(t *testing.T) {
 		timeout time.Duration
 		check   func(t *testing.T, err error)
 	}{
-		{name: "503", status: 503, body: "<html>down</html>", kind: "network", check: func(t *testing.T, err error) {
-			var ne *NetworkError
-			if !errors.As(err, &ne) || ne.Status != 503 || !strings.Contains(err.Error(), "service unavailable") {
-				t.Errorf("want a 503 NetworkError saying service unavailable, got %v", err)
+		{name: "503", status: 503, body: "<html>down</html>", kind: "sts-unavailable", check: func(t *testing.T, err error) {
+			ue, ok := errors.AsType[*UnavailableError](err)
+			if !ok || ue.Status != 503 || !strings.Contains(ue.Localize(nil), "temporarily unavailable") || strings.Contains(ue.Localize(nil), "internet") {
+				t.Errorf("want a 503 UnavailableError saying temporarily unavailable, got %v", err)
 			}
 		}},
-		{name: "502 without fault", status: 502, body: "bad gateway", kind: "network", check: func(t *testing.T, err error) {
-			var ne *NetworkError
-			if !errors.As(err, &ne) || ne.Status != 502 {
-				t.Errorf("want a 502 NetworkError, got %v", err)
+		{name: "502 without fault", status: 502, body: "bad gateway", kind: "sts-unavailable", check: func(t *testing.T, err error) {
+			if ue, ok := errors.AsType[*UnavailableError](err); !ok || ue.Status != 502 {
+				t.Errorf("want a 502 UnavailableError, got %v", err)
 			}
 		}},
+		{name: "500 with SOA-02 fault", status: 500, body: strings.ReplaceAll(soaFault, "SOA-01001", "SOA-02002"), kind: "sts-unavailable"},
+		{name: "404 page", status: 404, body: "<html>not here</html>", kind: "sts-response"},
 		{name: "500 with SOA fault", status: 500, body: soaFault, kind: "sts-fault", check: func(t *testing.T, err error) {
 			var f *STSFault
 			if !errors.As(err, &f) || f.Code != "SOA-01001" || f.Message != "Not authenticated" {
@@ -123,7 +132,9 @@ func TestClientErrors(t *testing.T) {
 		}},
 		{name: "200 malformed", status: 200, body: "<soapenv:Envelope", kind: "sts-response"},
 		{name: "200 wrong InResponseTo", status: 200, body: stsSuccessXML(), kind: "sts-response"},
-		{name: "over 1 MiB", status: 200, body: strings.Repeat(" ", maxResponse+1), kind: "sts-response"},
+		{name: "over 1 MiB", status: 200, body: strings.Repeat(" ", soap.MaxAnswer+1), kind: "too-large"},
+		{name: "fault over 1 MiB", status: 500, body: strings.Replace(soaFault, "Not authenticated", strings.Repeat("x", soap.MaxAnswer), 1), kind: "too-large"},
+		{name: "redirect", status: 307, body: "", kind: "redirect"},
 		{name: "slow", status: 200, body: "never sent", kind: "timeout", timeout: 100 * time.Millisecond},
 	}
 	for _, c := range cases {
@@ -158,8 +169,8 @@ func TestClientUnknownCA(t *testing.T) {
 	})
 	c := newTestClient(t, ClientOptions{URL: srv.URL, Timeout: 10 * time.Second})
 	_, err := c.RequestToken(context.Background(), signedTestRequest(t))
-	if got := errkind.Of(err); got != "network" {
-		t.Fatalf("kind %q, want network (%v)", got, err)
+	if got := errkind.Of(err); got != "tls-untrusted" {
+		t.Fatalf("kind %q, want tls-untrusted (%v)", got, err)
 	}
 	var ua x509.UnknownAuthorityError
 	if !errors.As(err, &ua) {

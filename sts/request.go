@@ -1,28 +1,23 @@
 package sts
 
 import (
-	"crypto/rand"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"time"
 
 	"github.com/beevik/etree"
 
 	"ehealth-tray/cert"
+	"ehealth-tray/soap"
 )
 
-// Namespaces of the request (ehealth-protocol.md §3–4).
+// Namespaces and values of the request (ehealth-protocol.md §3–4).
 const (
-	nsSOAP  = "http://schemas.xmlsoap.org/soap/envelope/"
-	nsWSSE  = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-	nsWSU   = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+	nsSOAP  = soap.NSEnvelope
 	nsSAMLP = "urn:oasis:names:tc:SAML:1.0:protocol"
-	nsSAML  = "urn:oasis:names:tc:SAML:1.0:assertion"
+	nsSAML  = soap.NSSAML
+	nsDS    = soap.NSDS
 
-	valueTypeX509v3   = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
-	encodingBase64    = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 	formatX509Subject = "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName"
 	cmHolderOfKey     = "urn:oasis:names:tc:SAML:1.0:cm:holder-of-key"
 
@@ -33,9 +28,6 @@ const (
 // DefaultValidity is the session length asked for when RequestParams.Validity
 // is zero; the STS may return a shorter one.
 const DefaultValidity = 24 * time.Hour
-
-// timestampTTL is the life of the WS-Security Timestamp.
-const timestampTTL = 60 * time.Second
 
 // RequestParams is what a signed STS request is built from.
 type RequestParams struct {
@@ -50,9 +42,14 @@ type RequestParams struct {
 	Quality string
 	// Validity is the session length asked for (DefaultValidity when zero).
 	Validity time.Duration
-	// SignatureMethod for RSA keys: SignatureRSASHA256 (default) or
-	// SignatureRSASHA1. EC keys always use ecdsa-sha256.
+	// SignatureMethod of the WS-Security header for RSA keys (the config's
+	// [sts] signature): SignatureRSASHA256 (default) or SignatureRSASHA1. EC
+	// keys always use ecdsa-sha256, as the Technical Connector 4.x does.
 	SignatureMethod string
+	// RequestSignatureMethod of the inner samlp:Request signature (the
+	// config's [sts] request_signature): SignatureRSASHA1 (default, what every
+	// production client sends, §4b) or SignatureRSASHA256.
+	RequestSignatureMethod string
 	// Now is the issue instant (time.Now when zero).
 	Now time.Time
 }
@@ -79,29 +76,51 @@ var identificationDesignators = []Designator{
 	{nsIdentification, "urn:be:fgov:person:ssin"},
 }
 
+// certifiedDesignators are the certified attributes of each profession,
+// exactly as the table of ehealth-protocol.md §5 (what production clients
+// ask): the names are not regular, so they are written out.
+var certifiedDesignators = map[string][]string{
+	"doctor": {
+		"urn:be:fgov:person:ssin:doctor:boolean",
+		"urn:be:fgov:person:ssin:ehealth:1.0:doctor:nihii11",
+		"urn:be:fgov:person:ssin:ehealth:1.0:givenname",
+		"urn:be:fgov:person:ssin:ehealth:1.0:surname",
+		"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:doctor:boolean",
+	},
+	"physiotherapist": {
+		"urn:be:fgov:person:ssin:ehealth:1.0:professional:physiotherapist:boolean",
+		"urn:be:fgov:person:ssin:ehealth:1.0:nihii:physiotherapist:nihii11",
+		"urn:be:fgov:person:ssin:ehealth:1.0:givenname",
+		"urn:be:fgov:person:ssin:ehealth:1.0:surname",
+		"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:physiotherapist:boolean",
+	},
+	"nurse": {
+		"urn:be:fgov:person:ssin:nurse:boolean",
+		"urn:be:fgov:person:ssin:ehealth:1.0:nurse:nihii11",
+		"urn:be:fgov:person:ssin:ehealth:1.0:nihii:nurse:nihii11",
+		"urn:be:fgov:person:ssin:ehealth:1.0:givenname",
+		"urn:be:fgov:person:ssin:ehealth:1.0:surname",
+		"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:nurse:boolean",
+	},
+	"dentist": {
+		"urn:be:fgov:person:ssin:ehealth:1.0:professional:dentist:boolean",
+		"urn:be:fgov:person:ssin:ehealth:1.0:nihii:dentist:nihii11",
+		"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:dentist:boolean",
+	},
+	"midwife": {
+		"urn:be:fgov:person:ssin:ehealth:1.0:professional:midwife:boolean",
+		"urn:be:fgov:person:ssin:ehealth:1.0:nihii:midwife:nihii11",
+		"urn:be:fgov:person:ssin:ehealth:1.0:givenname",
+		"urn:be:fgov:person:ssin:ehealth:1.0:surname",
+		"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:midwife:boolean",
+	},
+}
+
 // Designators returns the attributes asked for a profession (§5): the two
 // identification attributes, then the profession's certified ones.
 func Designators(quality string) ([]Designator, error) {
-	const p = "urn:be:fgov:person:ssin:ehealth:1.0:"
-	var certified []string
-	switch quality {
-	case "doctor":
-		certified = []string{
-			"urn:be:fgov:person:ssin:doctor:boolean",
-			p + "doctor:nihii11",
-			p + "givenname",
-			p + "surname",
-			p + "fpsph:doctor:boolean",
-		}
-	case "physiotherapist", "nurse", "dentist", "midwife":
-		certified = []string{
-			p + "professional:" + quality + ":boolean",
-			p + "nihii:" + quality + ":nihii11",
-			p + "givenname",
-			p + "surname",
-			p + "fpsph:" + quality + ":boolean",
-		}
-	default:
+	certified, ok := certifiedDesignators[quality]
+	if !ok {
 		return nil, &RequestError{Reason: fmt.Sprintf("unknown quality %q (want doctor, physiotherapist, nurse, dentist or midwife)", quality)}
 	}
 	out := append([]Designator(nil), identificationDesignators...)
@@ -129,13 +148,17 @@ func BuildRequest(p RequestParams) (*SignedRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	idAlg, err := algorithmFor(p.Identification, p.SignatureMethod)
+	idAlg, err := soap.AlgorithmFor(p.Identification.Public(), p.SignatureMethod)
 	if err != nil {
-		return nil, err
+		return nil, &RequestError{Reason: "header signature", Err: err}
 	}
-	hokAlg, err := algorithmFor(p.HOK, p.SignatureMethod)
+	innerMethod := p.RequestSignatureMethod
+	if innerMethod == "" {
+		innerMethod = SignatureRSASHA1
+	}
+	hokAlg, err := soap.AlgorithmFor(p.HOK.Public(), innerMethod)
 	if err != nil {
-		return nil, err
+		return nil, &RequestError{Reason: "request signature", Err: err}
 	}
 	// Java's RFC 1779 form of the names (§3).
 	subject, err := cert.DN(idCert.RawSubject)
@@ -155,18 +178,9 @@ func BuildRequest(p RequestParams) (*SignedRequest, error) {
 		validity = DefaultValidity
 	}
 
-	env := etree.NewElement("soap:Envelope")
-	env.CreateAttr("xmlns:soap", nsSOAP)
-	env.CreateAttr("xmlns:wsse", nsWSSE)
-	env.CreateAttr("xmlns:wsu", nsWSU)
-	security := env.CreateElement("soap:Header").CreateElement("wsse:Security")
-	security.CreateAttr("soap:mustUnderstand", "1")
-	body := env.CreateElement("soap:Body")
-	bodyID := newID("id-")
-	body.CreateAttr("wsu:Id", bodyID)
-
-	requestID := newID("_")
-	request := buildQuery(body, queryParams{
+	env := soap.NewEnvelope()
+	requestID := soap.NewID("_")
+	request := buildQuery(env.Body(), queryParams{
 		requestID:   requestID,
 		now:         now,
 		validity:    validity,
@@ -178,36 +192,20 @@ func BuildRequest(p RequestParams) (*SignedRequest, error) {
 	})
 	// The inner signature comes first: the header signature covers the Body
 	// that holds it (and the eID PIN is only asked once the keystore signed).
-	if err := insertSignature(request, 0, p.HOK, hokAlg,
-		[]reference{{uri: requestID, el: request, enveloped: true}},
-		x509KeyInfo(hokCert)); err != nil {
+	if err := soap.Sign(request, 0, p.HOK, hokAlg,
+		[]soap.Reference{{URI: requestID, Element: request, Enveloped: true}},
+		soap.X509KeyInfo(hokCert)); err != nil {
 		return nil, err
 	}
-
-	tsID, bstID := newID("TS-"), newID("X509-")
-	ts := security.CreateElement("wsu:Timestamp")
-	ts.CreateAttr("wsu:Id", tsID)
-	ts.CreateElement("wsu:Created").SetText(xsdTime(now))
-	ts.CreateElement("wsu:Expires").SetText(xsdTime(now.Add(timestampTTL)))
-	bst := security.CreateElement("wsse:BinarySecurityToken")
-	bst.CreateAttr("EncodingType", encodingBase64)
-	bst.CreateAttr("ValueType", valueTypeX509v3)
-	bst.CreateAttr("wsu:Id", bstID)
-	bst.SetText(base64.StdEncoding.EncodeToString(idCert.Raw))
-	if err := insertSignature(security, len(security.Child), p.Identification, idAlg,
-		[]reference{{uri: bodyID, el: body}, {uri: tsID, el: ts}, {uri: bstID, el: bst}},
-		tokenKeyInfo(bstID)); err != nil {
-		return nil, err
-	}
-
-	doc := etree.NewDocument()
-	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
-	doc.SetRoot(env)
-	out, err := doc.WriteToBytes()
+	expires, err := env.SignX509(p.Identification, idAlg, now)
 	if err != nil {
-		return nil, &RequestError{Reason: "serializing", Err: err}
+		return nil, err
 	}
-	return &SignedRequest{RequestID: requestID, Envelope: out, Expires: now.Add(timestampTTL)}, nil
+	out, err := env.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	return &SignedRequest{RequestID: requestID, Envelope: out, Expires: expires}, nil
 }
 
 type queryParams struct {
@@ -228,7 +226,7 @@ func buildQuery(body *etree.Element, q queryParams) *etree.Element {
 	req.CreateAttr("MajorVersion", "1")
 	req.CreateAttr("MinorVersion", "1")
 	req.CreateAttr("RequestID", q.requestID)
-	req.CreateAttr("IssueInstant", xsdTime(q.now))
+	req.CreateAttr("IssueInstant", soap.XSDTime(q.now))
 
 	query := req.CreateElement("samlp:AttributeQuery")
 	subj := query.CreateElement("saml:Subject")
@@ -239,12 +237,12 @@ func buildQuery(body *etree.Element, q queryParams) *etree.Element {
 	a := conf.CreateElement("saml:SubjectConfirmationData").CreateElement("saml:Assertion")
 	a.CreateAttr("MajorVersion", "1")
 	a.CreateAttr("MinorVersion", "1")
-	a.CreateAttr("AssertionID", newID("_"))
-	a.CreateAttr("IssueInstant", xsdTime(q.now))
+	a.CreateAttr("AssertionID", soap.NewID("_"))
+	a.CreateAttr("IssueInstant", soap.XSDTime(q.now))
 	a.CreateAttr("Issuer", q.subject)
 	cond := a.CreateElement("saml:Conditions")
-	cond.CreateAttr("NotBefore", xsdTime(q.now))
-	cond.CreateAttr("NotOnOrAfter", xsdTime(q.now.Add(q.validity)))
+	cond.CreateAttr("NotBefore", soap.XSDTime(q.now))
+	cond.CreateAttr("NotOnOrAfter", soap.XSDTime(q.now.Add(q.validity)))
 	stmt := a.CreateElement("saml:AttributeStatement")
 	nameIdentifier(stmt.CreateElement("saml:Subject"), q.subject, q.issuer)
 	for _, d := range identificationDesignators {
@@ -253,7 +251,7 @@ func buildQuery(body *etree.Element, q queryParams) *etree.Element {
 		attr.CreateAttr("AttributeNamespace", d.Namespace)
 		attr.CreateElement("saml:AttributeValue").SetText(q.ssin)
 	}
-	hok := x509KeyInfo(q.hokCert)
+	hok := soap.X509KeyInfo(q.hokCert)
 	hok.CreateAttr("xmlns:ds", nsDS) // outside any ds:Signature here
 	conf.AddChild(hok)
 
@@ -270,35 +268,6 @@ func nameIdentifier(subject *etree.Element, subjectDN, issuerDN string) {
 	ni.CreateAttr("Format", formatX509Subject)
 	ni.CreateAttr("NameQualifier", issuerDN)
 	ni.SetText(subjectDN)
-}
-
-// x509KeyInfo is a ds:KeyInfo carrying c.
-func x509KeyInfo(c *x509.Certificate) *etree.Element {
-	ki := etree.NewElement("ds:KeyInfo")
-	ki.CreateElement("ds:X509Data").CreateElement("ds:X509Certificate").
-		SetText(base64.StdEncoding.EncodeToString(c.Raw))
-	return ki
-}
-
-// tokenKeyInfo points the header signature at the BinarySecurityToken.
-func tokenKeyInfo(bstID string) *etree.Element {
-	ki := etree.NewElement("ds:KeyInfo")
-	ref := ki.CreateElement("wsse:SecurityTokenReference").CreateElement("wsse:Reference")
-	ref.CreateAttr("URI", "#"+bstID)
-	ref.CreateAttr("ValueType", valueTypeX509v3)
-	return ki
-}
-
-// newID returns a fresh XML ID (an NCName: prefix starts with a letter or _).
-func newID(prefix string) string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // never fails (crypto/rand)
-	return prefix + hex.EncodeToString(b)
-}
-
-// xsdTime formats t as an xsd:dateTime in UTC with milliseconds.
-func xsdTime(t time.Time) string {
-	return t.UTC().Format("2006-01-02T15:04:05.000Z")
 }
 
 func isSSIN(s string) bool {

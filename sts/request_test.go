@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+
+	"ehealth-tray/soap"
 )
 
 // xpaths select each signature for xmlsec1 --node-xpath.
@@ -39,8 +41,8 @@ func xmlsecArgs(xpath, certPEM, file string) []string {
 		"--verify",
 		"--enabled-key-data", "rsa,ecdsa",
 		"--id-attr:Id", nsSOAP + ":Body",
-		"--id-attr:Id", nsWSU + ":Timestamp",
-		"--id-attr:Id", nsWSSE + ":BinarySecurityToken",
+		"--id-attr:Id", soap.NSWSU + ":Timestamp",
+		"--id-attr:Id", soap.NSWSSE + ":BinarySecurityToken",
 		"--id-attr:RequestID", nsSAMLP + ":Request",
 		"--pubkey-cert-pem", certPEM,
 		"--node-xpath", xpath,
@@ -113,23 +115,33 @@ func parseEnvelope(t *testing.T, env []byte) envelopeParts {
 
 func TestBuildRequestVerifiesWithXMLSec(t *testing.T) {
 	hok, rsaID, ecID := stsKeys(t)
+	const (
+		rsa256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+		rsa1   = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
+		ec256  = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+		sha256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+		sha1   = "http://www.w3.org/2000/09/xmldsig#sha1"
+	)
+	// The header follows [sts] signature (EC keys: ecdsa-sha256); the inner
+	// Request signature follows [sts] request_signature, rsa-sha1 by default.
 	cases := []struct {
-		name      string
-		id        *swSigner
-		method    string
-		headerAlg string
-		innerAlg  string
-		digest    string
+		name                    string
+		id                      *swSigner
+		method, innerMethod     string
+		headerAlg, headerDigest string
+		innerAlg, innerDigest   string
 	}{
-		{"rsa-sha256 eID", rsaID, "", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.org/2001/04/xmlenc#sha256"},
-		{"rsa-sha1 eID", rsaID, SignatureRSASHA1, "http://www.w3.org/2000/09/xmldsig#rsa-sha1", "http://www.w3.org/2000/09/xmldsig#rsa-sha1", "http://www.w3.org/2000/09/xmldsig#sha1"},
-		{"ecdsa P-384 eID", ecID, SignatureRSASHA256, "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.org/2001/04/xmlenc#sha256"},
-		{"fallback", hok, "", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.org/2001/04/xmlenc#sha256"},
+		{"rsa-sha256 eID", rsaID, "", "", rsa256, sha256, rsa1, sha1},
+		{"rsa-sha1 eID", rsaID, SignatureRSASHA1, "", rsa1, sha1, rsa1, sha1},
+		{"ecdsa P-384 eID", ecID, SignatureRSASHA256, "", ec256, sha256, rsa1, sha1},
+		{"fallback", hok, "", "", rsa256, sha256, rsa1, sha1},
+		{"inner rsa-sha256", rsaID, "", SignatureRSASHA256, rsa256, sha256, rsa256, sha256},
+		{"inner rsa-sha1 named", ecID, "", SignatureRSASHA1, ec256, sha256, rsa1, sha1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			req, err := BuildRequest(RequestParams{
-				Identification: c.id, HOK: hok, SSIN: reqSSIN, Quality: "nurse", SignatureMethod: c.method,
+				Identification: c.id, HOK: hok, SSIN: reqSSIN, Quality: "nurse", SignatureMethod: c.method, RequestSignatureMethod: c.innerMethod,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -142,14 +154,14 @@ func TestBuildRequestVerifiesWithXMLSec(t *testing.T) {
 				t.Error("inner KeyInfo is not the HOK certificate")
 			}
 			for _, sig := range []struct {
-				el      *etree.Element
-				alg     string
-				refs    int
-				xpath   string
-				certDER []byte
+				el          *etree.Element
+				alg, digest string
+				refs        int
+				xpath       string
+				certDER     []byte
 			}{
-				{p.headerSig, c.headerAlg, 3, xpathHeaderSig, p.bstCert},
-				{p.request.SelectElement("ds:Signature"), c.innerAlg, 1, xpathInnerSig, p.hokCert},
+				{p.headerSig, c.headerAlg, c.headerDigest, 3, xpathHeaderSig, p.bstCert},
+				{p.request.SelectElement("ds:Signature"), c.innerAlg, c.innerDigest, 1, xpathInnerSig, p.hokCert},
 			} {
 				if got := sig.el.FindElement("ds:SignedInfo/ds:SignatureMethod").SelectAttrValue("Algorithm", ""); got != sig.alg {
 					t.Errorf("SignatureMethod %s, want %s", got, sig.alg)
@@ -159,8 +171,8 @@ func TestBuildRequestVerifiesWithXMLSec(t *testing.T) {
 					t.Fatalf("%d references, want %d", len(refs), sig.refs)
 				}
 				for _, r := range refs {
-					if got := r.FindElement("ds:DigestMethod").SelectAttrValue("Algorithm", ""); got != c.digest {
-						t.Errorf("DigestMethod %s, want %s", got, c.digest)
+					if got := r.FindElement("ds:DigestMethod").SelectAttrValue("Algorithm", ""); got != sig.digest {
+						t.Errorf("DigestMethod %s, want %s", got, sig.digest)
 					}
 				}
 				if err := xmlsecVerify(t, req.Envelope, sig.certDER, sig.xpath); err != nil {
@@ -212,7 +224,7 @@ func TestBuildRequestContent(t *testing.T) {
 			for _, tr := range r.FindElements("ds:Signature/ds:SignedInfo/ds:Reference/ds:Transforms/ds:Transform") {
 				transforms = append(transforms, tr.SelectAttrValue("Algorithm", ""))
 			}
-			if want := []string{algEnveloped, algExcC14N}; !slices.Equal(transforms, want) {
+			if want := []string{soap.AlgEnveloped, soap.AlgExcC14N}; !slices.Equal(transforms, want) {
 				t.Errorf("inner transforms %v, want %v", transforms, want)
 			}
 
@@ -322,14 +334,47 @@ func TestXMLSecRejectsTampering(t *testing.T) {
 	}
 }
 
+// TestDesignators holds every profession's list against the table of
+// ehealth-protocol.md §5, written out in full as the table has it.
 func TestDesignators(t *testing.T) {
-	const p = "urn:be:fgov:person:ssin:ehealth:1.0:"
 	cases := map[string][]string{
-		"doctor":          {"urn:be:fgov:person:ssin:doctor:boolean", p + "doctor:nihii11", p + "givenname", p + "surname", p + "fpsph:doctor:boolean"},
-		"physiotherapist": {p + "professional:physiotherapist:boolean", p + "nihii:physiotherapist:nihii11", p + "givenname", p + "surname", p + "fpsph:physiotherapist:boolean"},
-		"nurse":           {p + "professional:nurse:boolean", p + "nihii:nurse:nihii11", p + "givenname", p + "surname", p + "fpsph:nurse:boolean"},
-		"dentist":         {p + "professional:dentist:boolean", p + "nihii:dentist:nihii11", p + "givenname", p + "surname", p + "fpsph:dentist:boolean"},
-		"midwife":         {p + "professional:midwife:boolean", p + "nihii:midwife:nihii11", p + "givenname", p + "surname", p + "fpsph:midwife:boolean"},
+		"doctor": {
+			"urn:be:fgov:person:ssin:doctor:boolean",
+			"urn:be:fgov:person:ssin:ehealth:1.0:doctor:nihii11",
+			"urn:be:fgov:person:ssin:ehealth:1.0:givenname",
+			"urn:be:fgov:person:ssin:ehealth:1.0:surname",
+			"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:doctor:boolean",
+		},
+		"physiotherapist": {
+			"urn:be:fgov:person:ssin:ehealth:1.0:professional:physiotherapist:boolean",
+			"urn:be:fgov:person:ssin:ehealth:1.0:nihii:physiotherapist:nihii11",
+			"urn:be:fgov:person:ssin:ehealth:1.0:givenname",
+			"urn:be:fgov:person:ssin:ehealth:1.0:surname",
+			"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:physiotherapist:boolean",
+		},
+		"nurse": {
+			"urn:be:fgov:person:ssin:nurse:boolean",
+			"urn:be:fgov:person:ssin:ehealth:1.0:nurse:nihii11",
+			"urn:be:fgov:person:ssin:ehealth:1.0:nihii:nurse:nihii11",
+			"urn:be:fgov:person:ssin:ehealth:1.0:givenname",
+			"urn:be:fgov:person:ssin:ehealth:1.0:surname",
+			"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:nurse:boolean",
+		},
+		"dentist": {
+			"urn:be:fgov:person:ssin:ehealth:1.0:professional:dentist:boolean",
+			"urn:be:fgov:person:ssin:ehealth:1.0:nihii:dentist:nihii11",
+			"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:dentist:boolean",
+		},
+		"midwife": {
+			"urn:be:fgov:person:ssin:ehealth:1.0:professional:midwife:boolean",
+			"urn:be:fgov:person:ssin:ehealth:1.0:nihii:midwife:nihii11",
+			"urn:be:fgov:person:ssin:ehealth:1.0:givenname",
+			"urn:be:fgov:person:ssin:ehealth:1.0:surname",
+			"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:midwife:boolean",
+		},
+	}
+	if len(cases) != len(certifiedDesignators) {
+		t.Errorf("%d professions, the table has %d", len(certifiedDesignators), len(cases))
 	}
 	for q, names := range cases {
 		got, err := Designators(q)
@@ -346,10 +391,28 @@ func TestDesignators(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s:\n got %v\nwant %v", q, got, want)
 		}
+		if sent := sentDesignators(t, q); !slices.Equal(sent, want) {
+			t.Errorf("%s: the request asks\n%v\nwant %v", q, sent, want)
+		}
 	}
 	if _, err := Designators("pharmacist"); errkind.Of(err) != "request" {
 		t.Errorf("unknown quality: %v (kind %q)", err, errkind.Of(err))
 	}
+}
+
+// sentDesignators are the AttributeDesignators of a request built for quality.
+func sentDesignators(t *testing.T, quality string) []Designator {
+	t.Helper()
+	hok, _, _ := stsKeys(t)
+	req, err := BuildRequest(RequestParams{Identification: hok, HOK: hok, SSIN: reqSSIN, Quality: quality})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Designator
+	for _, ad := range parseEnvelope(t, req.Envelope).request.FindElements("samlp:AttributeQuery/saml:AttributeDesignator") {
+		out = append(out, Designator{ad.SelectAttrValue("AttributeNamespace", ""), ad.SelectAttrValue("AttributeName", "")})
+	}
+	return out
 }
 
 // failingSigner is a card that refuses to sign, with its own error kind.

@@ -1,22 +1,23 @@
 package sts
 
 import (
-	"ehealth-tray/session"
-
 	"bytes"
 	"crypto/x509"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/beevik/etree"
 	"github.com/russellhaering/goxmldsig/etreeutils"
-)
 
-const nsSOAErrors = "urn:be:fgov:ehealth:errors:soa:v1"
+	"ehealth-tray/session"
+	"ehealth-tray/soap"
+)
 
 // Elements the scan looks for; each counts only at its place in the envelope.
 var (
@@ -51,29 +52,34 @@ func (e *ResponseError) Kind() string { return "sts-response" }
 // checking the STS signature (VerifyResponse does). It returns the assertion,
 // or an *STSFault, *STSStatusError or *ResponseError.
 //
-// Even so it refuses the shapes of a signature-wrapping attack: the body must
-// hold exactly one saml:Assertion, as a child of the samlp:Response in the
-// SOAP Body, with an AssertionID used nowhere else, and the validity is read
-// from that assertion's own single saml:Conditions child.
+// The assertion is the one that is a direct child of the samlp:Response in
+// the SOAP Body; assertions nested inside it (SAML Advice, an echo in
+// SubjectConfirmationData) are not answers, and their values are never used.
+// Even so it refuses the shapes of a signature-wrapping attack: exactly one
+// such assertion, no assertion anywhere else, an AssertionID used nowhere
+// else, and the validity read from that assertion's own single
+// saml:Conditions child.
 func ParseResponse(body []byte, requestID string) (*session.Assertion, error) {
-	return parseResponse(body, requestID, nil)
+	return parseResponse(body, requestID, nil, time.Now())
 }
 
 // VerifyResponse is ParseResponse plus the check of the assertion's enveloped
 // signature against trust, the STS signing certificates (LoadTrust). The
 // assertion's values are then read from what the signature covers. A bad
-// signature is an *STSSignatureError; an empty trust a *ClientConfigError.
-func VerifyResponse(body []byte, requestID string, trust []*x509.Certificate) (*session.Assertion, error) {
+// signature is an *STSSignatureError, one that verifies only with a trusted
+// certificate expired at now a *TrustExpiredError; an empty trust a
+// *soap.ConfigError.
+func VerifyResponse(body []byte, requestID string, trust []*x509.Certificate, now time.Time) (*session.Assertion, error) {
 	if len(trust) == 0 {
-		return nil, &ClientConfigError{Reason: "no trusted STS certificate to verify the answer with"}
+		return nil, &soap.ConfigError{Reason: "no trusted STS certificate to verify the answer with"}
 	}
-	return parseResponse(body, requestID, trust)
+	return parseResponse(body, requestID, trust, now)
 }
 
 // parseResponse verifies the signature only when trust is not empty.
-func parseResponse(body []byte, requestID string, trust []*x509.Certificate) (*session.Assertion, error) {
-	if len(body) > maxResponse {
-		return nil, &ResponseError{Reason: "answer larger than 1 MiB"}
+func parseResponse(body []byte, requestID string, trust []*x509.Certificate, now time.Time) (*session.Assertion, error) {
+	if len(body) > soap.MaxAnswer {
+		return nil, &soap.TooLargeError{Limit: soap.MaxAnswer}
 	}
 	p, err := scanResponse(body)
 	if err != nil {
@@ -81,7 +87,7 @@ func parseResponse(body []byte, requestID string, trust []*x509.Certificate) (*s
 	}
 	switch {
 	case p.fault != nil:
-		return nil, p.fault.stsFault()
+		return nil, &STSFault{Code: p.fault.Code, Message: p.fault.Message}
 	case p.response == nil:
 		return nil, &ResponseError{Reason: "no samlp:Response or SOAP Fault in the body"}
 	}
@@ -100,24 +106,24 @@ func parseResponse(body []byte, requestID string, trust []*x509.Certificate) (*s
 	}
 	a := p.assertion
 	switch {
+	case p.stray > 0:
+		return nil, &ResponseError{Reason: "a saml:Assertion outside the samlp:Response's assertion"}
 	case p.assertions == 0:
-		return nil, &ResponseError{Reason: "success without a saml:Assertion"}
+		return nil, &ResponseError{Reason: "success without a saml:Assertion in the samlp:Response"}
 	case p.assertions > 1:
-		return nil, &ResponseError{Reason: fmt.Sprintf("%d saml:Assertion elements, want exactly one", p.assertions)}
-	case !a.inResponse:
-		return nil, &ResponseError{Reason: "the saml:Assertion is not a child of the samlp:Response"}
+		return nil, &ResponseError{Reason: fmt.Sprintf("%d saml:Assertion elements in the samlp:Response, want exactly one", p.assertions)}
 	case a.id == "":
 		return nil, &ResponseError{Reason: "assertion without AssertionID"}
 	case p.ids[a.id] != 1:
 		return nil, &ResponseError{Reason: fmt.Sprintf("AssertionID %q is used %d times", a.id, p.ids[a.id])}
 	}
-	raw := body[a.start:a.end]
-	el, err := a.element(raw)
+	raw := a.standalone(body[a.start:a.end])
+	el, err := parseAssertion(raw)
 	if err != nil {
 		return nil, err
 	}
 	if len(trust) > 0 {
-		if el, err = verifyAssertion(el, a.id, trust); err != nil {
+		if el, err = verifyAssertion(el, a.id, trust, now); err != nil {
 			return nil, err
 		}
 	}
@@ -126,27 +132,29 @@ func parseResponse(body []byte, requestID string, trust []*x509.Certificate) (*s
 
 // parsed is what one pass over the response body finds.
 type parsed struct {
-	fault    *soapFault
+	fault    *soap.Fault
 	response *samlResponse
-	// assertions counts the saml:Assertion elements anywhere in the body;
-	// assertion is the first one.
+	// assertions counts the saml:Assertion children of the samlp:Response;
+	// assertion is the first one. stray counts those neither such a child
+	// nor inside one.
 	assertions int
+	stray      int
 	assertion  *rawAssertion
 	// ids counts the AssertionID attributes, of any element, by value.
 	ids map[string]int
 }
 
-// rawAssertion is where the first saml:Assertion sits in the body.
+// rawAssertion is where the first saml:Assertion child of the
+// samlp:Response sits in the body.
 type rawAssertion struct {
 	// start and end delimit the element's bytes.
 	start, end int64
 	// depth is the element's nesting depth (the root's is 1).
 	depth int
-	// inResponse: a child of Envelope/Body/Response.
-	inResponse bool
-	id         string
-	// scope holds the namespace declarations of its ancestors, outermost first.
-	scope []xml.Attr
+	id    string
+	// scope holds the namespace declarations of its ancestors, outermost
+	// first; own those of its start tag.
+	scope, own []xml.Attr
 }
 
 // open is an element the scan is inside of.
@@ -231,16 +239,18 @@ func (p *parsed) start(t xml.StartElement, stack []open, offset int64, capture *
 	inBody := at(stack, nameEnvelope, nameBody)
 	inResponse := p.response != nil && at(stack, nameEnvelope, nameBody, nameResponse)
 	switch {
-	case t.Name == nameAssertion:
+	case t.Name == nameAssertion && inResponse:
 		p.assertions++
 		if p.assertion == nil {
-			p.assertion = &rawAssertion{start: offset, depth: len(stack) + 1, inResponse: inResponse, id: unqualifiedAttr(t.Attr, "AssertionID")}
+			p.assertion = &rawAssertion{start: offset, depth: len(stack) + 1, id: unqualifiedAttr(t.Attr, "AssertionID"), own: namespaceDecls(t.Attr)}
 			for _, o := range stack {
 				p.assertion.scope = append(p.assertion.scope, o.ns...)
 			}
 		}
+	case t.Name == nameAssertion && !p.insideAssertion(stack):
+		p.stray++
 	case t.Name == nameFault && inBody && p.fault == nil:
-		p.fault = new(soapFault)
+		p.fault = new(soap.Fault)
 		*capture = newTokenCapture(t, len(stack), p.fault)
 	case t.Name == nameResponse && inBody:
 		if p.response != nil {
@@ -255,6 +265,13 @@ func (p *parsed) start(t xml.StartElement, stack []open, offset int64, capture *
 		*capture = newTokenCapture(t, len(stack), &p.response.Status)
 	}
 	return nil
+}
+
+// insideAssertion reports whether the open elements are inside the
+// samlp:Response's (first) assertion, which is still open.
+func (p *parsed) insideAssertion(stack []open) bool {
+	a := p.assertion
+	return a != nil && a.end == 0 && len(stack) >= a.depth
 }
 
 // at reports whether the open elements are exactly path.
@@ -337,61 +354,18 @@ func (c *tokenCapture) Token() (xml.Token, error) {
 	return tok, nil
 }
 
-// element parses raw, the assertion's bytes, into a detached element that
-// carries the namespace declarations it inherits, so that its prefixes
-// resolve and its canonical form is the one the STS signed.
-func (a *rawAssertion) element(raw []byte) (*etree.Element, error) {
+// parseAssertion parses raw, the assertion's standalone bytes, into a
+// detached element whose canonical form is the one the STS signed.
+func parseAssertion(raw []byte) (*etree.Element, error) {
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(raw); err != nil || doc.Root() == nil {
 		return nil, &ResponseError{Reason: "malformed assertion", Err: err}
 	}
-	scope := etree.NewElement("scope")
-	for _, ns := range a.scope {
-		key := ns.Name.Local // "xmlns" for the default namespace
-		if ns.Name.Space != "" {
-			key = ns.Name.Space + ":" + ns.Name.Local
-		}
-		scope.CreateAttr(key, ns.Value)
-	}
-	ctx, err := etreeutils.NewDefaultNSContext().SubContext(scope)
-	if err != nil {
-		return nil, &ResponseError{Reason: "namespaces around the assertion", Err: err}
-	}
-	el, err := etreeutils.NSDetatch(ctx, doc.Root())
+	el, err := etreeutils.NSDetatch(etreeutils.NewDefaultNSContext(), doc.Root())
 	if err != nil {
 		return nil, &ResponseError{Reason: "namespaces of the assertion", Err: err}
 	}
 	return el, nil
-}
-
-type soapFault struct {
-	Code   string `xml:"faultcode"`
-	String string `xml:"faultstring"`
-	Detail struct {
-		Items []soaError `xml:",any"`
-	} `xml:"detail"`
-}
-
-// soaError is an eHealth SystemError or BusinessError in a fault's detail.
-type soaError struct {
-	XMLName xml.Name
-	Code    string   `xml:"Code"`
-	Message []string `xml:"Message"`
-}
-
-// stsFault prefers the eHealth SOA code and message; a fault without one
-// keeps the SOAP faultcode and faultstring.
-func (f *soapFault) stsFault() *STSFault {
-	for _, item := range f.Detail.Items {
-		if item.XMLName.Space == nsSOAErrors && item.Code != "" {
-			msg := f.String
-			if len(item.Message) > 0 {
-				msg = item.Message[0]
-			}
-			return &STSFault{Code: strings.TrimSpace(item.Code), Message: strings.TrimSpace(msg)}
-		}
-	}
-	return &STSFault{Code: strings.TrimSpace(f.Code), Message: strings.TrimSpace(f.String)}
 }
 
 type samlResponse struct {
@@ -501,4 +475,46 @@ func digits(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// standalone returns raw, the assertion's bytes, with the namespace
+// declarations it inherits from the Response added to its start tag, so that
+// it can be embedded elsewhere (soap.Envelope.SignSAML). Exclusive C14N
+// renders a namespace the same whether declared there or inherited, so the
+// STS signature still verifies; nothing else is touched.
+func (a *rawAssertion) standalone(raw []byte) []byte {
+	inherited := map[string]string{}
+	for _, ns := range a.scope {
+		inherited[nsPrefix(ns)] = ns.Value
+	}
+	for _, ns := range a.own {
+		delete(inherited, nsPrefix(ns))
+	}
+	if len(inherited) == 0 {
+		return raw
+	}
+	var decls bytes.Buffer
+	for _, prefix := range slices.Sorted(maps.Keys(inherited)) {
+		name := "xmlns"
+		if prefix != "" {
+			name += ":" + prefix
+		}
+		decls.WriteString(" " + name + `="`)
+		_ = xml.EscapeText(&decls, []byte(inherited[prefix])) // a bytes.Buffer never fails
+		decls.WriteString(`"`)
+	}
+	// raw starts with "<" and the element's name.
+	end := bytes.IndexAny(raw, " \t\r\n/>")
+	if end < 0 {
+		return raw
+	}
+	return slices.Concat(raw[:end], decls.Bytes(), raw[end:])
+}
+
+// nsPrefix is the prefix a namespace declaration declares ("" for the default).
+func nsPrefix(ns xml.Attr) string {
+	if ns.Name.Space == "xmlns" {
+		return ns.Name.Local
+	}
+	return ""
 }

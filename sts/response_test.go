@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/beevik/etree"
 )
 
 const stsRequestID = "_0123456789abcdef"
@@ -73,10 +75,13 @@ func TestParseResponseSuccess(t *testing.T) {
 			t.Errorf("attribute %s = %q, want %q", k, a.Attributes[k], v)
 		}
 	}
+	// Raw is the assertion as received, with the declarations it inherits
+	// from the Envelope and the Response added to its start tag.
 	start := bytes.Index(body, []byte("<saml:Assertion"))
 	end := bytes.Index(body, []byte("</saml:Assertion>")) + len("</saml:Assertion>")
-	if !bytes.Equal(a.Raw, body[start:end]) {
-		t.Errorf("Raw is not the assertion's bytes as received:\n%s", a.Raw)
+	inherited := ` xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"`
+	if want := "<saml:Assertion" + inherited + string(body[start+len("<saml:Assertion"):end]); string(a.Raw) != want {
+		t.Errorf("Raw is not the assertion's bytes as received:\n%s\nwant\n%s", a.Raw, want)
 	}
 }
 
@@ -94,7 +99,7 @@ func TestParseResponseErrors(t *testing.T) {
 			`<samlp:StatusCode Value="samlp:Requester"><samlp:StatusCode Value="samlp:RequestDenied"/></samlp:StatusCode><samlp:StatusMessage> Invalid holder-of-key </samlp:StatusMessage>`, ""),
 			&STSStatusError{Code: "samlp:Requester/samlp:RequestDenied", Message: "Invalid holder-of-key"}, "sts-status"},
 		{"SOA fault", stsFaultXML(soaDetail),
-			&STSFault{Code: "SOA-02001", Message: "Service not available. Please contact your service desk"}, "sts-fault"},
+			&STSFault{Code: "SOA-02001", Message: "Service not available. Please contact your service desk"}, "sts-unavailable"},
 		{"SOA fault, qualified children", stsFaultXML(`<detail><soa:BusinessError xmlns:soa="urn:be:fgov:ehealth:errors:soa:v1"><soa:Code>SOA-03007</soa:Code><soa:Message>Bad SSIN</soa:Message></soa:BusinessError></detail>`),
 			&STSFault{Code: "SOA-03007", Message: "Bad SSIN"}, "sts-fault"},
 		{"fault without SOA detail", stsFaultXML(`<detail><other xmlns="urn:x"><Code>X</Code></other></detail>`),
@@ -180,8 +185,10 @@ func FuzzParseResponse(f *testing.F) {
 		if a.ID == "" || a.InResponseTo != requestID || a.NotOnOrAfter.IsZero() {
 			t.Fatalf("incomplete assertion %+v", a)
 		}
-		if !bytes.Contains(body, a.Raw) || !bytes.HasPrefix(a.Raw, []byte("<")) {
-			t.Fatalf("Raw is not a slice of the body: %q", a.Raw)
+		doc := etree.NewDocument()
+		if err := doc.ReadFromBytes(a.Raw); err != nil || doc.Root() == nil || doc.Root().NamespaceURI() != nsSAML ||
+			doc.Root().SelectAttrValue("AssertionID", "") != a.ID {
+			t.Fatalf("Raw is not a standalone saml:Assertion (%v): %q", err, a.Raw)
 		}
 	})
 }

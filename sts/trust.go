@@ -7,21 +7,30 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
+	"time"
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
+
+	"ehealth-tray/cert"
+	"ehealth-tray/i18n"
+	"ehealth-tray/safefile"
+	"ehealth-tray/soap"
 )
 
+// maxTrustFile caps the [sts] trust file: a few PEM certificates.
+const maxTrustFile = 1 << 20
+
 // LoadTrust reads the STS signing certificates from the PEM file pemPath
-// (the config's [sts] trust), for ClientOptions.Trust. Blocks other than
-// CERTIFICATE are ignored. A file that cannot be read or holds no
-// certificate is a *ClientConfigError.
+// (the config's [sts] trust), for ClientOptions.Trust. It may hold several,
+// the old and the new one during a rollover. Blocks other than CERTIFICATE
+// are ignored. A file that cannot be read or holds no certificate is a
+// *soap.ConfigError.
 func LoadTrust(pemPath string) ([]*x509.Certificate, error) {
-	data, err := os.ReadFile(pemPath)
+	data, err := safefile.ReadFile(pemPath, maxTrustFile)
 	if err != nil {
-		return nil, &ClientConfigError{Reason: "reading the STS trust file", Err: err}
+		return nil, &soap.ConfigError{Reason: "reading the STS trust file", Err: err}
 	}
 	var certs []*x509.Certificate
 	for {
@@ -35,12 +44,12 @@ func LoadTrust(pemPath string) ([]*x509.Certificate, error) {
 		}
 		c, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return nil, &ClientConfigError{Reason: "certificate in STS trust file " + pemPath, Err: err}
+			return nil, &soap.ConfigError{Reason: "certificate in STS trust file " + pemPath, Err: err}
 		}
 		certs = append(certs, c)
 	}
 	if len(certs) == 0 {
-		return nil, &ClientConfigError{Reason: "no PEM certificate in STS trust file " + pemPath}
+		return nil, &soap.ConfigError{Reason: "no PEM certificate in STS trust file " + pemPath}
 	}
 	return certs, nil
 }
@@ -60,11 +69,37 @@ func (e *STSSignatureError) Unwrap() error { return e.Err }
 // Kind is the error kind shown by the CLI.
 func (e *STSSignatureError) Kind() string { return "sts-signature" }
 
+// TrustExpiredError is an assertion whose signature verifies only with a
+// trusted STS certificate that has expired: the [sts] trust file must get
+// eHealth's new certificate in place of Cert.
+type TrustExpiredError struct {
+	Cert *x509.Certificate
+}
+
+func (e *TrustExpiredError) Error() string {
+	return fmt.Sprintf("the STS answer verifies only with the trusted STS certificate %q (serial %s), which expired on %s: replace it in the [sts] trust file",
+		e.Cert.Subject, e.Cert.SerialNumber, e.Cert.NotAfter.UTC().Format(time.DateOnly))
+}
+
+// Kind is the error kind shown by the CLI.
+func (e *TrustExpiredError) Kind() string { return "sts-trust-expired" }
+
+// Localize names the certificate to replace.
+func (e *TrustExpiredError) Localize(l *i18n.Localizer) string {
+	name, err := cert.DN(e.Cert.RawSubject)
+	if err != nil {
+		name = e.Cert.Subject.String()
+	}
+	return l.T("error.sts-trust-expired", map[string]any{"Subject": name, "Serial": e.Cert.SerialNumber.String(), "Date": l.Date(e.Cert.NotAfter)})
+}
+
 // verifyAssertion checks the enveloped signature of the assertion el (a
-// detached element carrying its namespaces) with the trusted certificates and
-// returns the element the signature covers, as goxmldsig reads it back from
-// the verified canonical bytes: the session's values come from there.
-func verifyAssertion(el *etree.Element, id string, trust []*x509.Certificate) (*etree.Element, error) {
+// detached element carrying its namespaces) with the trusted certificates
+// and returns the element the signature covers, as goxmldsig reads it back
+// from the verified canonical bytes: the session's values come from there.
+// Certificates valid at now are tried first; a signature that verifies only
+// with an expired one is a *TrustExpiredError. One not valid yet is not used.
+func verifyAssertion(el *etree.Element, id string, trust []*x509.Certificate, now time.Time) (*etree.Element, error) {
 	el = el.Copy()
 	sig, err := envelopedSignature(el, id)
 	if err != nil {
@@ -79,17 +114,39 @@ func verifyAssertion(el *etree.Element, id string, trust []*x509.Certificate) (*
 	for _, ki := range childrenNS(sig, nsDS, "KeyInfo") {
 		sig.RemoveChild(ki)
 	}
-	var errs []error
+	var valid, expired []*x509.Certificate
 	for _, c := range certs {
-		ctx := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{c}})
-		ctx.IdAttribute = "AssertionID"
-		covered, err := ctx.Validate(el)
+		switch {
+		case now.After(c.NotAfter):
+			expired = append(expired, c)
+		case !now.Before(c.NotBefore):
+			valid = append(valid, c)
+		}
+	}
+	errs := []error{fmt.Errorf("%d of the %d trusted STS certificates valid now", len(valid), len(certs))}
+	for _, c := range valid {
+		covered, err := verifyWith(el, c)
 		if err == nil {
 			return covered, nil
 		}
 		errs = append(errs, err)
 	}
+	for _, c := range expired {
+		if _, err := verifyWith(el, c); err == nil {
+			return nil, &TrustExpiredError{Cert: c}
+		}
+	}
 	return nil, &STSSignatureError{Err: errors.Join(errs...)}
+}
+
+// verifyWith checks el's signature with c's key only. The clock goxmldsig
+// would check c's validity with is not used: verifyAssertion sorts the
+// certificates by validity itself.
+func verifyWith(el *etree.Element, c *x509.Certificate) (*etree.Element, error) {
+	ctx := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{c}})
+	ctx.IdAttribute = "AssertionID"
+	ctx.Clock = dsig.NewFakeClockAt(c.NotBefore.Add(c.NotAfter.Sub(c.NotBefore) / 2))
+	return ctx.Validate(el)
 }
 
 // envelopedSignature returns the signature of the assertion el after checking
@@ -102,8 +159,12 @@ func envelopedSignature(el *etree.Element, id string) (*etree.Element, error) {
 	var walk func(*etree.Element)
 	walk = func(e *etree.Element) {
 		for _, c := range e.ChildElements() {
-			if c.Tag == "Signature" && c.NamespaceURI() == nsDS {
+			switch {
+			case c.Tag == "Signature" && c.NamespaceURI() == nsDS:
 				sigs = append(sigs, c)
+			case c.Tag == "Assertion" && c.NamespaceURI() == nsSAML:
+				// A nested assertion's own signature is part of the content.
+				continue
 			}
 			walk(c)
 		}
@@ -117,7 +178,7 @@ func envelopedSignature(el *etree.Element, id string) (*etree.Element, error) {
 	if si == nil {
 		return nil, errors.New("want one ds:SignedInfo")
 	}
-	if alg := algorithmOf(onlyChild(si, "CanonicalizationMethod")); alg != algExcC14N {
+	if alg := algorithmOf(onlyChild(si, "CanonicalizationMethod")); alg != soap.AlgExcC14N {
 		return nil, fmt.Errorf("CanonicalizationMethod %q, want exc-c14n", alg)
 	}
 	if alg := algorithmOf(onlyChild(si, "SignatureMethod")); alg != dsig.RSASHA256SignatureMethod && alg != dsig.RSASHA1SignatureMethod {
@@ -131,7 +192,7 @@ func envelopedSignature(el *etree.Element, id string) (*etree.Element, error) {
 	if ts := onlyChild(refs[0], "Transforms"); ts != nil {
 		transforms = childrenNS(ts, nsDS, "Transform")
 	}
-	if len(transforms) != 2 || algorithmOf(transforms[0]) != algEnveloped || algorithmOf(transforms[1]) != algExcC14N {
+	if len(transforms) != 2 || algorithmOf(transforms[0]) != soap.AlgEnveloped || algorithmOf(transforms[1]) != soap.AlgExcC14N {
 		return nil, errors.New("want the enveloped-signature and exc-c14n transforms")
 	}
 	return sig, nil

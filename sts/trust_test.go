@@ -23,6 +23,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"ehealth-tray/errkind"
+	"ehealth-tray/soap"
 	"ehealth-tray/sts/ststest"
 )
 
@@ -72,12 +73,14 @@ func simulatorExchange(tb testing.TB) *exchange {
 		tb.Fatalf("simulator answered HTTP %d: %s", resp.StatusCode, body)
 	}
 	e := &exchange{sts: sts, requestID: req.RequestID, body: string(body)}
-	start := strings.Index(e.body, "<saml:Assertion")
-	end := strings.Index(e.body, "</saml:Assertion>")
+	// The simulator answers as the real STS does: the assertion in the
+	// default namespace.
+	start := strings.Index(e.body, "<Assertion ")
+	end := strings.LastIndex(e.body, "</Assertion>")
 	if start < 0 || end < 0 {
 		tb.Fatalf("no assertion in the simulator's answer: %s", body)
 	}
-	e.assertion = e.body[start : end+len("</saml:Assertion>")]
+	e.assertion = e.body[start : end+len("</Assertion>")]
 	e.id = regexp.MustCompile(`AssertionID="([^"]*)"`).FindStringSubmatch(e.assertion)[1]
 	if e.notOnOrAfter, err = time.Parse(time.RFC3339Nano, notOnOrAfterAttr.FindStringSubmatch(e.assertion)[1]); err != nil {
 		tb.Fatal(err)
@@ -173,7 +176,7 @@ func TestVerifyResponseSimulator(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			body := c.body
-			a, err := VerifyResponse(body, e.requestID, c.trust)
+			a, err := VerifyResponse(body, e.requestID, c.trust, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,14 +226,14 @@ func TestVerifyResponseRSASHA1(t *testing.T) {
 	if err := xmlsecVerifyAnswer(t, body, hok.cert); err != nil {
 		t.Fatalf("xmlsec1 rejects the re-signed answer: %v", err)
 	}
-	a, err := VerifyResponse(body, e.requestID, []*x509.Certificate{hok.cert})
+	a, err := VerifyResponse(body, e.requestID, []*x509.Certificate{hok.cert}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !a.NotOnOrAfter.Equal(e.notOnOrAfter) || string(a.Raw) != resigned {
 		t.Errorf("NotOnOrAfter %v (want %v), Raw as received: %v", a.NotOnOrAfter, e.notOnOrAfter, string(a.Raw) == resigned)
 	}
-	if _, err := VerifyResponse(body, e.requestID, e.trust()); errkind.Of(err) != "sts-signature" {
+	if _, err := VerifyResponse(body, e.requestID, e.trust(), time.Now()); errkind.Of(err) != "sts-signature" {
 		t.Errorf("signed by an untrusted key: %v (kind %q), want sts-signature", err, errkind.Of(err))
 	}
 }
@@ -261,7 +264,7 @@ func TestVerifyResponseBadSignature(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a, err := VerifyResponse(c.body, e.requestID, c.trust)
+			a, err := VerifyResponse(c.body, e.requestID, c.trust, time.Now())
 			if err == nil {
 				t.Fatalf("accepted, valid until %v", a.NotOnOrAfter)
 			}
@@ -320,7 +323,7 @@ func TestSignatureWrapping(t *testing.T) {
 				var a *session.Assertion
 				var err error
 				if trusted {
-					a, err = VerifyResponse(c.body, e.requestID, e.trust())
+					a, err = VerifyResponse(c.body, e.requestID, e.trust(), time.Now())
 				} else {
 					a, err = ParseResponse(c.body, e.requestID)
 				}
@@ -349,7 +352,7 @@ func TestOwnConditionsOnly(t *testing.T) {
 	if !a.NotOnOrAfter.Equal(e.notOnOrAfter) {
 		t.Errorf("NotOnOrAfter %v, want the assertion's own %v", a.NotOnOrAfter, e.notOnOrAfter)
 	}
-	if _, err := VerifyResponse(body, e.requestID, e.trust()); errkind.Of(err) != "sts-signature" {
+	if _, err := VerifyResponse(body, e.requestID, e.trust(), time.Now()); errkind.Of(err) != "sts-signature" {
 		t.Errorf("with trust: %v (kind %q), want sts-signature", err, errkind.Of(err))
 	}
 }
@@ -366,12 +369,12 @@ func TestResponseRefusedXML(t *testing.T) {
 	}{
 		{"DOCTYPE with an entity", []byte(strings.Replace(strings.Replace(e.body, decl, decl+`<!DOCTYPE soapenv:Envelope [<!ENTITY until "2099-01-01T00:00:00Z">]>`, 1), until, `NotOnOrAfter="&until;"`, 1))},
 		{"DOCTYPE with an external entity", []byte(strings.Replace(e.body, decl, decl+`<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>`, 1))},
-		{"1 MiB + 1", pad(maxResponse + 1)},
+		{"1 MiB + 1", pad(soap.MaxAnswer + 1)},
 	}
 	for _, c := range cases {
 		for name, parse := range map[string]func([]byte, string) (*session.Assertion, error){
 			"ParseResponse":  ParseResponse,
-			"VerifyResponse": func(b []byte, id string) (*session.Assertion, error) { return VerifyResponse(b, id, e.trust()) },
+			"VerifyResponse": func(b []byte, id string) (*session.Assertion, error) { return VerifyResponse(b, id, e.trust(), time.Now()) },
 		} {
 			t.Run(c.name+", "+name, func(t *testing.T) {
 				if _, err := parse(c.body, e.requestID); errkind.Of(err) != "sts-response" {
@@ -380,7 +383,7 @@ func TestResponseRefusedXML(t *testing.T) {
 			})
 		}
 	}
-	if _, err := VerifyResponse(pad(maxResponse), e.requestID, e.trust()); err != nil {
+	if _, err := VerifyResponse(pad(soap.MaxAnswer), e.requestID, e.trust(), time.Now()); err != nil {
 		t.Errorf("exactly 1 MiB refused: %v", err)
 	}
 }
@@ -439,7 +442,7 @@ func TestLoadTrust(t *testing.T) {
 			t.Errorf("%s: %v (kind %q), want config", name, err, errkind.Of(err))
 		}
 	}
-	if _, err := VerifyResponse([]byte(stsSuccessXML()), stsRequestID, nil); errkind.Of(err) != "config" {
+	if _, err := VerifyResponse([]byte(stsSuccessXML()), stsRequestID, nil, time.Now()); errkind.Of(err) != "config" {
 		t.Errorf("VerifyResponse without trust: %v (kind %q), want config", err, errkind.Of(err))
 	}
 }
@@ -448,7 +451,7 @@ func BenchmarkVerifyResponse(b *testing.B) {
 	e := simulatorExchange(b)
 	body, trust := []byte(e.body), e.trust()
 	for b.Loop() {
-		if _, err := VerifyResponse(body, e.requestID, trust); err != nil {
+		if _, err := VerifyResponse(body, e.requestID, trust, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -460,7 +463,7 @@ func FuzzVerifyResponse(f *testing.F) {
 	f.Add([]byte(e.body))
 	f.Add(e.replace(f, e.assertion, e.forged(e.id)+`<w:Wrapper xmlns:w="urn:evil">`+e.assertion+`</w:Wrapper>`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		a, err := VerifyResponse(body, e.requestID, trust)
+		a, err := VerifyResponse(body, e.requestID, trust, time.Now())
 		if err != nil {
 			if errkind.Of(err) == "" {
 				t.Fatalf("error without a kind: %v", err)

@@ -27,7 +27,7 @@ import (
 // runs once per process): this test binary, re-run with helperEnv set.
 //
 // The child reads JSON lines (helperMsg) on stdin, prints READY once the
-// menu's click loops run, "CMD <kind> <provider>" for every click,
+// menu's click loops run, "CMD <kind> <index>" for every click,
 // "NOTIFIED <error or ok>" after each notification, and exits at EOF.
 const (
 	helperEnv = "EHEALTH_TRAY_TEST_HELPER"
@@ -99,7 +99,7 @@ func TestHelperTray(t *testing.T) {
 	go func() {
 		defer close(printed)
 		for c := range cmds {
-			say("CMD %s %d", c.Kind, c.Provider)
+			say("CMD %s %d", c.Kind, c.Index)
 		}
 	}()
 	run(ctx, states, cmds, log, func() { say("READY") })

@@ -9,6 +9,7 @@ package tray
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -18,33 +19,51 @@ import (
 	"ehealth-tray/icons"
 )
 
+// MaxLabel is the longest menu line, in characters. Labels of actionable
+// items are held to it by the catalogs' tests; longer informative lines
+// (status, notes, certificate, reasons) are wrapped onto further disabled
+// lines, so that no menu grows wider than a phone screen's text.
+const MaxLabel = 48
+
 // Item is one actionable menu line.
 type Item struct {
 	Visible, Enabled bool
 	Label            string
 	// Tooltip carries the reason when the item is disabled. Linux and
 	// Windows menus show no item tooltips, so there the reason is also
-	// appended to a disabled item's label: "Via eID — no card reader found".
+	// shown on a disabled line under the item.
 	Tooltip string
 }
 
+// Choice is a one-level pick among options, shown as checkbox items of which
+// one is checked: the provider when several share the machine, the
+// profession at setup. Nothing is shown when Options is empty.
+type Choice struct {
+	Title    string // a disabled line above the options; none when empty
+	Options  []string
+	Selected int
+}
+
 // State is everything the tray shows. The menu follows product.md, in order:
-// Status, EID, Fallback, Stop, Cert, Offer, Renew, Providers, Settings,
-// OpenLog, Quit.
+// Status, Notes, Setup, EID, Fallback, Stop, Cert, Offer, Renew, ETK, Choice,
+// Autostart, Settings, OpenLog, Quit.
 type State struct {
 	Icon icons.Kind
 	// Title names the item to the panel; macOS shows it beside the icon.
-	Title               string
-	Tooltip             string
-	Status              string // first menu line, always disabled; hidden when empty
+	Title   string
+	Tooltip string
+	Status  string   // first menu line, always disabled; hidden when empty
+	Notes   []string // disabled lines under the status: messages, warnings
+	// Setup is "Set up ehealth-tray…", shown when no settings exist yet.
+	Setup               Item
 	EID, Fallback, Stop Item
 	Cert                string // certificate line, disabled; hidden when empty
-	Offer               Item   // "Use the new certificate (SSIN=… 2026-11-28)…"
+	Offer               Item   // "Use the new certificate of 2026-11-28…"
 	Renew               Item
-	// Providers are shown as a one-level choice (checkbox items) only when
-	// there are two or more; SelectedProvider is the checked one.
-	Providers        []string
-	SelectedProvider int
+	// ETK opens the renewal guide when the renewed encryption key needs
+	// the practitioner (issue 11); hidden otherwise.
+	ETK    Item
+	Choice Choice
 	// Autostart is the "Start with my session" checkbox; AutostartOn its mark.
 	Autostart   Item
 	AutostartOn bool
@@ -62,19 +81,24 @@ const (
 	CmdStop
 	CmdUseNewCert
 	CmdRenew
-	CmdSelectProvider
+	CmdChoose
 	CmdSettings
 	CmdOpenLog
 	CmdQuit
 	CmdAutostart // toggles "Start with my session"
+	CmdSetup     // "Set up ehealth-tray…"
+	CmdETK       // the ETK line: opens the renewal guide
 )
 
-// Command is a menu click. Provider is the index into State.Providers for
-// CmdSelectProvider.
+// Command is a menu click. Index is the option of State.Choice for CmdChoose.
 type Command struct {
-	Kind     CommandKind
-	Provider int
+	Kind  CommandKind
+	Index int
 }
+
+// ErrNoSessionBus means the tray cannot be shown at all: there is no D-Bus
+// session bus (Linux), so no panel could ever show the icon.
+var ErrNoSessionBus = errors.New("no D-Bus session bus: the tray icon cannot be shown")
 
 // Run shows the tray until Quit is clicked or ctx is done. It must run on the
 // main goroutine, once per process. Nothing is shown before the first State
@@ -84,38 +108,37 @@ type Command struct {
 // receiving, since clicks made while a send is pending are lost. Once Run
 // has returned, nothing more is sent on cmds.
 //
-// When no tray host is present, Run logs it and keeps running: the icon
-// appears if a panel starts later. The caller tells the user (notify).
-func Run(ctx context.Context, states <-chan State, cmds chan<- Command, log *slog.Logger) {
-	run(ctx, states, cmds, log, nil)
+// Without a session bus Run returns ErrNoSessionBus at once. When the bus
+// has no tray host, Run logs it and keeps running: the icon appears if a
+// panel starts later. The caller tells the user (notify).
+func Run(ctx context.Context, states <-chan State, cmds chan<- Command, log *slog.Logger) error {
+	return run(ctx, states, cmds, log, nil)
 }
 
 // run is Run with a hook called once the menu exists and its click loops
 // are receiving; tests print READY from it.
-func run(ctx context.Context, states <-chan State, cmds chan<- Command, log *slog.Logger, ready func()) {
+func run(ctx context.Context, states <-chan State, cmds chan<- Command, log *slog.Logger, ready func()) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	bus, host := probe(ctx)
+	if !bus {
+		// systray would crash on exit without a bus connection.
+		log.Error("no session bus: the tray icon cannot be shown")
+		return ErrNoSessionBus
 	}
 	var first State
 	select {
 	case s, ok := <-states:
 		if !ok {
-			return
+			return nil
 		}
 		first = s
 	case <-ctx.Done():
-		return
+		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-
-	bus, host := probe(ctx)
-	if !bus {
-		// systray would crash on exit without a bus connection.
-		log.Error("no session bus: the tray icon cannot be shown")
-		drain(ctx, states)
-		return
-	}
 	if !host {
 		log.Warn("no system tray host (StatusNotifierWatcher) on the session bus: the icon will appear when a panel starts")
 	}
@@ -145,20 +168,7 @@ func run(ctx context.Context, states <-chan State, cmds chan<- Command, log *slo
 	})
 	cancel()
 	v.clicks.Wait()
-}
-
-// drain receives states until ctx is done, so that the sender never blocks.
-func drain(ctx context.Context, states <-chan State) {
-	for {
-		select {
-		case _, ok := <-states:
-			if !ok {
-				states = nil
-			}
-		case <-ctx.Done():
-			return
-		}
-	}
+	return nil
 }
 
 // view owns the systray items. Only one goroutine renders at a time: the
@@ -172,15 +182,28 @@ type view struct {
 	clicks sync.WaitGroup // the click loops
 }
 
-// menu is the built menu. It is rebuilt only when the provider choice
-// changes, since systray can only append items.
+// How many disabled lines each wrapped text may take.
+const (
+	statusSlots = 2
+	noteSlots   = 6
+	reasonSlots = 2
+	certSlots   = 2
+)
+
+// menu is the built menu. It is rebuilt only when the choice changes,
+// since systray can only append items.
 type menu struct {
-	providers                   []string // nil when the choice is not shown
-	status, eid, fallback, stop *entry
-	cert, offer, renew          *entry
-	providerItems               []*entry
-	autostart                   *entry
-	settings, openLog, quit     *entry
+	choice                  Choice // the Title and Options it was built for
+	status, notes           *lines
+	setup, eid, fallback    *action
+	stop                    *entry
+	cert                    *lines
+	offer                   *action
+	renew, etk              *entry
+	choiceTitle             *entry
+	options                 []*entry
+	autostart               *entry
+	settings, openLog, quit *entry
 }
 
 // entry is a menu item with what it shows, so unchanged items are not sent again.
@@ -189,6 +212,15 @@ type entry struct {
 	shown   Item
 	checked bool
 	set     bool // shown and checked were applied
+}
+
+// lines is a block of disabled menu lines showing texts wrapped to MaxLabel.
+type lines struct{ slots []*entry }
+
+// action is an actionable item and the lines that say why it is disabled.
+type action struct {
+	item   *entry
+	reason *lines
 }
 
 func (v *view) follow(ctx context.Context, states <-chan State) {
@@ -224,28 +256,27 @@ func (v *view) render(ctx context.Context, s State) {
 	if fresh || s.Tooltip != v.shown.Tooltip {
 		systray.SetTooltip(s.Tooltip)
 	}
-
-	var providers []string
-	if len(s.Providers) > 1 {
-		providers = s.Providers
-	}
-	if fresh || !slices.Equal(providers, v.menu.providers) {
+	if fresh || s.Choice.Title != v.menu.choice.Title || !slices.Equal(s.Choice.Options, v.menu.choice.Options) {
 		if !fresh {
 			systray.ResetMenu() // closes the old click channels, ending their loops
 		}
-		v.menu = v.build(ctx, providers)
+		v.menu = v.build(ctx, s.Choice)
 	}
 
 	m := v.menu
-	m.status.apply(Item{Visible: s.Status != "", Label: s.Status}, false)
-	m.eid.apply(s.EID, false)
-	m.fallback.apply(s.Fallback, false)
+	m.status.show(s.Status)
+	m.notes.show(s.Notes...)
+	m.setup.apply(s.Setup)
+	m.eid.apply(s.EID)
+	m.fallback.apply(s.Fallback)
 	m.stop.apply(s.Stop, false)
-	m.cert.apply(Item{Visible: s.Cert != "", Label: s.Cert}, false)
-	m.offer.apply(s.Offer, false)
+	m.cert.show(s.Cert)
+	m.offer.apply(s.Offer)
 	m.renew.apply(s.Renew, false)
-	for i, e := range m.providerItems {
-		e.apply(Item{Visible: true, Enabled: true, Label: providers[i]}, i == s.SelectedProvider)
+	m.etk.apply(s.ETK, false)
+	m.choiceTitle.apply(Item{Visible: s.Choice.Title != "", Label: s.Choice.Title}, false)
+	for i, e := range m.options {
+		e.apply(Item{Visible: true, Enabled: true, Label: s.Choice.Options[i]}, i == s.Choice.Selected)
 	}
 	m.autostart.apply(s.Autostart, s.AutostartOn)
 	m.settings.apply(Item{Visible: true, Enabled: true, Label: or(s.Settings, "Settings…")}, false)
@@ -256,43 +287,55 @@ func (v *view) render(ctx context.Context, s State) {
 
 // build adds every menu item, in product.md's order, and starts their click
 // loops. It returns once the loops are receiving.
-func (v *view) build(ctx context.Context, providers []string) *menu {
+func (v *view) build(ctx context.Context, choice Choice) *menu {
 	var started sync.WaitGroup
-	add := func(c *Command) *entry {
+	add := func(k CommandKind) *entry {
 		e := &entry{mi: systray.AddMenuItem("", "")}
-		if c != nil {
-			v.listen(ctx, &started, e.mi.ClickedCh, *c)
-		}
+		v.listen(ctx, &started, e.mi.ClickedCh, Command{Kind: k})
 		return e
 	}
-	cmd := func(k CommandKind) *Command { return &Command{Kind: k} }
+	act := func(k CommandKind) *action { return &action{item: add(k), reason: addLines(reasonSlots)} }
 
-	m := &menu{providers: providers}
-	m.status = add(nil)
+	m := &menu{choice: Choice{Title: choice.Title, Options: slices.Clone(choice.Options)}}
+	m.status = addLines(statusSlots)
+	m.notes = addLines(noteSlots)
 	systray.AddSeparator()
-	m.eid = add(cmd(CmdEID))
-	m.fallback = add(cmd(CmdFallback))
-	m.stop = add(cmd(CmdStop))
+	m.setup = act(CmdSetup)
+	m.eid = act(CmdEID)
+	m.fallback = act(CmdFallback)
+	m.stop = add(CmdStop)
 	systray.AddSeparator()
-	m.cert = add(nil)
-	m.offer = add(cmd(CmdUseNewCert))
-	m.renew = add(cmd(CmdRenew))
+	m.cert = addLines(certSlots)
+	m.offer = act(CmdUseNewCert)
+	m.renew = add(CmdRenew)
+	m.etk = add(CmdETK)
 	systray.AddSeparator()
-	if len(providers) > 0 {
-		for i := range providers {
+	m.choiceTitle = addLines(1).slots[0]
+	if len(choice.Options) > 0 {
+		for i := range choice.Options {
 			e := &entry{mi: systray.AddMenuItemCheckbox("", "", false)}
-			v.listen(ctx, &started, e.mi.ClickedCh, Command{Kind: CmdSelectProvider, Provider: i})
-			m.providerItems = append(m.providerItems, e)
+			v.listen(ctx, &started, e.mi.ClickedCh, Command{Kind: CmdChoose, Index: i})
+			m.options = append(m.options, e)
 		}
 		systray.AddSeparator()
 	}
 	m.autostart = &entry{mi: systray.AddMenuItemCheckbox("", "", false)}
 	v.listen(ctx, &started, m.autostart.mi.ClickedCh, Command{Kind: CmdAutostart})
-	m.settings = add(cmd(CmdSettings))
-	m.openLog = add(cmd(CmdOpenLog))
-	m.quit = add(cmd(CmdQuit))
+	m.settings = add(CmdSettings)
+	m.openLog = add(CmdOpenLog)
+	m.quit = add(CmdQuit)
 	started.Wait()
 	return m
+}
+
+// addLines adds n disabled lines. Nobody listens to their clicks: systray
+// drops clicks nobody receives, and a disabled line sends none.
+func addLines(n int) *lines {
+	b := &lines{}
+	for range n {
+		b.slots = append(b.slots, &entry{mi: systray.AddMenuItem("", "")})
+	}
+	return b
 }
 
 // listen forwards clicks on ch as c until ch is closed (the menu was rebuilt)
@@ -313,7 +356,7 @@ func (v *view) listen(ctx context.Context, started *sync.WaitGroup, ch <-chan st
 			case <-ctx.Done():
 				return
 			}
-			v.log.Debug("tray menu clicked", "command", c.Kind, "provider", c.Provider)
+			v.log.Debug("tray menu clicked", "command", c.Kind, "index", c.Index)
 			select {
 			case v.cmds <- c:
 			case <-ctx.Done():
@@ -327,16 +370,43 @@ func (v *view) listen(ctx context.Context, started *sync.WaitGroup, ch <-chan st
 	}()
 }
 
+// apply shows the item, and under it the reason it is disabled where menus
+// show no tooltips.
+func (a *action) apply(it Item) {
+	a.item.apply(it, false)
+	if it.Visible && !it.Enabled && reasonInLabel {
+		a.reason.show(it.Tooltip)
+	} else {
+		a.reason.show()
+	}
+}
+
+// show fills the lines with texts, each wrapped to MaxLabel, and hides the
+// lines left over. Text that does not fit ends in "…" (the tooltip has it).
+func (b *lines) show(texts ...string) {
+	var all []string
+	for _, t := range texts {
+		all = append(all, Wrap(t, MaxLabel)...)
+	}
+	if len(all) > len(b.slots) {
+		all = all[:len(b.slots)]
+		all[len(all)-1] = fit(all[len(all)-1]+"…", MaxLabel)
+	}
+	for i, e := range b.slots {
+		it := Item{}
+		if i < len(all) {
+			it = Item{Visible: true, Label: all[i]}
+		}
+		e.apply(it, false)
+	}
+}
+
 // apply shows it (and the check mark of a checkbox item) if it changed.
 func (e *entry) apply(it Item, checked bool) {
 	if e.set && it == e.shown && checked == e.checked {
 		return
 	}
-	label := menuLabel(it.Label)
-	if !it.Enabled && it.Tooltip != "" && reasonInLabel {
-		label += " — " + menuLabel(it.Tooltip)
-	}
-	e.mi.SetTitle(label)
+	e.mi.SetTitle(menuLabel(fit(it.Label, MaxLabel)))
 	e.mi.SetTooltip(it.Tooltip)
 	if it.Enabled {
 		e.mi.Enable()
@@ -375,8 +445,8 @@ func (k CommandKind) String() string {
 		return "use-new-cert"
 	case CmdRenew:
 		return "renew"
-	case CmdSelectProvider:
-		return "select-provider"
+	case CmdChoose:
+		return "choose"
 	case CmdSettings:
 		return "settings"
 	case CmdOpenLog:
@@ -385,6 +455,10 @@ func (k CommandKind) String() string {
 		return "quit"
 	case CmdAutostart:
 		return "autostart"
+	case CmdSetup:
+		return "setup"
+	case CmdETK:
+		return "etk"
 	}
 	return "unknown"
 }

@@ -5,6 +5,7 @@ package tray
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
@@ -24,24 +25,23 @@ const (
 	fallbackLabel = "Fallback procedure (certificate password)…"
 	stopLabel     = "Stop session"
 	certLine      = "Certificate valid until 2027-03-01 (95 days)"
-	offerLabel    = "Use the new certificate (SSIN=85073003328 2026-11-28)…"
+	offerLabel    = "Use the new certificate of 2026-11-28…"
 	renewLabel    = "Renew certificate…"
 )
 
 // noSession is the State of a practitioner without a session.
 func noSession() State {
 	return State{
-		Icon:      icons.KindNone,
-		Title:     "eHealth",
-		Tooltip:   "eHealth: no session",
-		Status:    "Jan Peeters: no session",
-		EID:       Item{Visible: true, Enabled: true, Label: eidLabel},
-		Fallback:  Item{Visible: true, Enabled: true, Label: fallbackLabel},
-		Stop:      Item{Label: stopLabel},
-		Cert:      certLine,
-		Offer:     Item{Label: offerLabel},
-		Renew:     Item{Visible: true, Enabled: true, Label: renewLabel},
-		Providers: []string{"Jan Peeters"},
+		Icon:     icons.KindNone,
+		Title:    "eHealth",
+		Tooltip:  "eHealth: no session",
+		Status:   "Jan Peeters: no session",
+		EID:      Item{Visible: true, Enabled: true, Label: eidLabel},
+		Fallback: Item{Visible: true, Enabled: true, Label: fallbackLabel},
+		Stop:     Item{Label: stopLabel},
+		Cert:     certLine,
+		Offer:    Item{Label: offerLabel},
+		Renew:    Item{Visible: true, Enabled: true, Label: renewLabel},
 	}
 }
 
@@ -59,9 +59,13 @@ func active() State {
 
 // layout writes a menu as one line per item: "---" for a separator, then
 // the label marked "[x]" or "[ ]" (checkbox), "(hidden)" or "(disabled)".
+// Hidden items without a label (unused wrapping lines) are left out.
 func layout(items []traytest.MenuItem) []string {
 	var out []string
 	for _, it := range items {
+		if !it.Visible && it.Label == "" {
+			continue
+		}
 		if it.Separator {
 			out = append(out, "---")
 			continue
@@ -200,7 +204,6 @@ func TestTrayRendersStatesAndForwardsClicks(t *testing.T) {
 		offerLabel + " (hidden)",
 		renewLabel,
 		"---",
-		"[ ]  (hidden)",
 		"Settings…",
 		"Open log",
 		"Quit",
@@ -215,7 +218,8 @@ func TestTrayRendersStatesAndForwardsClicks(t *testing.T) {
 	items = waitLayout(ctx, t, d.watcher, []string{
 		"Jan Peeters: active until 17:42 (disabled)",
 		"---",
-		eidLabel + " — no card reader found (disabled)",
+		eidLabel + " (disabled)",
+		"no card reader found (disabled)",
 		fallbackLabel,
 		stopLabel,
 		"---",
@@ -257,7 +261,7 @@ func TestTrayProviderChoice(t *testing.T) {
 	d := newDesktop(t)
 	c := startTray(t, d.addr)
 	s := noSession()
-	s.Providers, s.SelectedProvider = []string{"Jan Peeters", "An_Janssens"}, 1
+	s.Choice = Choice{Options: []string{"Jan Peeters", "An_Janssens"}, Selected: 1}
 	s.Settings, s.OpenLog, s.Quit = "Instellingen…", "Logboek openen", "Afsluiten"
 	c.state(s)
 	c.next(ctx, "READY")
@@ -271,29 +275,29 @@ func TestTrayProviderChoice(t *testing.T) {
 		if len(providers) > 0 {
 			w = append(w, "---")
 		}
-		return append(w, "[ ]  (hidden)", "Instellingen…", "Logboek openen", "Afsluiten")
+		return append(w, "Instellingen…", "Logboek openen", "Afsluiten")
 	}
 	// "An_Janssens" survives dbusmenu's mnemonic underscores.
 	items := waitLayout(ctx, t, d.watcher, want("[ ] Jan Peeters", "[x] An_Janssens"))
 	click(ctx, t, d.watcher, items, "Jan Peeters")
-	expectCmd(ctx, c, "select-provider 0")
+	expectCmd(ctx, c, "choose 0")
 
-	s.SelectedProvider = 0
+	s.Choice.Selected = 0
 	c.state(s)
 	waitLayout(ctx, t, d.watcher, want("[x] Jan Peeters", "[ ] An_Janssens"))
 
 	// Down to one provider: no choice; the rebuilt menu still forwards clicks.
-	s.Providers = s.Providers[:1]
+	s.Choice.Options = nil
 	c.state(s)
 	items = waitLayout(ctx, t, d.watcher, want())
 	click(ctx, t, d.watcher, items, "Logboek openen")
 	expectCmd(ctx, c, "open-log 0")
 
-	s.Providers, s.SelectedProvider = []string{"A", "B", "C"}, 2
+	s.Choice = Choice{Options: []string{"A", "B", "C"}, Selected: 2}
 	c.state(s)
 	items = waitLayout(ctx, t, d.watcher, want("[ ] A", "[ ] B", "[x] C"))
 	click(ctx, t, d.watcher, items, "C")
-	expectCmd(ctx, c, "select-provider 2")
+	expectCmd(ctx, c, "choose 2")
 	click(ctx, t, d.watcher, items, eidLabel)
 	expectCmd(ctx, c, "eid 0")
 }
@@ -444,31 +448,23 @@ func TestHostPresent(t *testing.T) {
 	}
 }
 
-// Without a session bus, Run logs, keeps draining states, and returns when
-// ctx is done, without ever starting systray (this runs in the test process).
+// Without a session bus, Run logs and returns ErrNoSessionBus at once,
+// without ever starting systray (this runs in the test process).
 func TestRunWithoutSessionBus(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+t.TempDir()+"/no-bus")
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	ctx, cancel := context.WithCancel(context.Background())
-	states := make(chan State)
-	done := make(chan struct{})
+	done := make(chan error, 1)
 	go func() {
-		defer close(done)
-		run(ctx, states, make(chan Command), log, func() { t.Error("the tray started without a bus") })
+		done <- run(context.Background(), make(chan State), make(chan Command), log, func() { t.Error("the tray started without a bus") })
 	}()
-	for range 3 {
-		select {
-		case states <- noSession():
-		case <-time.After(10 * time.Second):
-			t.Fatal("Run stopped receiving states")
-		}
-	}
-	cancel()
 	select {
-	case <-done:
+	case err := <-done:
+		if !errors.Is(err, ErrNoSessionBus) {
+			t.Fatalf("Run returned %v, want ErrNoSessionBus", err)
+		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return when ctx was done")
+		t.Fatal("Run kept running without a session bus")
 	}
 	if !strings.Contains(logs.String(), "no session bus") {
 		t.Errorf("logs: %s", logs.String())
@@ -477,7 +473,7 @@ func TestRunWithoutSessionBus(t *testing.T) {
 
 func TestCommandKindString(t *testing.T) {
 	seen := map[string]bool{}
-	for k := CmdEID; k <= CmdQuit; k++ {
+	for k := CmdEID; k <= CmdETK; k++ {
 		s := k.String()
 		if s == "unknown" || seen[s] {
 			t.Errorf("%d: %q", k, s)

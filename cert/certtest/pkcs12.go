@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"ehealth-tray/cert/internal/pbe"
 	"encoding/asn1"
 )
 
@@ -118,7 +119,7 @@ func encodePKCS12(ks keystore, password []byte, iterations int) ([]byte, error) 
 	if err != nil {
 		return nil, &Error{Op: "encode certificate bags", Err: err}
 	}
-	alg, encCerts, err := rc2With40BitKey.encrypt(certsDER, password, iterations)
+	alg, encCerts, err := encrypt(pbe.RC2With40Bit, certsDER, password, iterations)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +168,7 @@ func newShroudedKeyBag(key *rsa.PrivateKey, password []byte, iterations int, att
 	if err != nil {
 		return safeBag{}, &Error{Op: "encode private key", Err: err}
 	}
-	alg, enc, err := tripleDES.encrypt(pkcs8, password, iterations)
+	alg, enc, err := encrypt(pbe.TripleDES, pkcs8, password, iterations)
 	clear(pkcs8)
 	if err != nil {
 		return safeBag{}, err
@@ -194,7 +195,7 @@ func newCertBag(cert *x509.Certificate, attrs ...attribute) (safeBag, error) {
 // friendlyName is a BMPString attribute; encoding/asn1 cannot write
 // BMPStrings, hence the RawValue.
 func friendlyName(name string) attribute {
-	return attribute{ID: oidFriendlyName, Values: []any{asn1.RawValue{Tag: asn1.TagBMPString, Bytes: bmpString(name)}}}
+	return attribute{ID: oidFriendlyName, Values: []any{asn1.RawValue{Tag: asn1.TagBMPString, Bytes: pbe.BMPString(name)}}}
 }
 
 // explicit0 wraps der in a [0] EXPLICIT tag. encoding/asn1 writes a RawValue

@@ -35,7 +35,14 @@ const (
 	doctorBoolean = "urn:be:fgov:person:ssin:doctor:boolean"
 	givenNameAttr = "urn:be:fgov:person:ssin:ehealth:1.0:givenname"
 	surnameAttr   = "urn:be:fgov:person:ssin:ehealth:1.0:surname"
+	fpsphDoctor   = "urn:be:fgov:person:ssin:ehealth:1.0:fpsph:doctor:boolean"
+	// citizenCASerial is the serialNumber in the Citizen CA's subject, as in
+	// the real "CN=Citizen CA, SERIALNUMBER=201501, C=BE".
+	citizenCASerial = "201501"
 )
+
+// doctorDesignators is the doctor's list of ehealth-protocol.md §5.
+var doctorDesignators = []string{doctorBoolean, qualityDoctor, givenNameAttr, surnameAttr, fpsphDoctor}
 
 // credential is a test key with its certificate.
 type credential struct {
@@ -64,9 +71,9 @@ func getPKI(t testing.TB) *testPKI {
 	pkiOnce.Do(func() {
 		now := time.Now()
 		p := &testPKI{}
-		p.ehealthCA = newCA(t, "eHealth Test CA", rsaKey(t))
-		p.citizenCA = newCA(t, "Citizen CA", ecKey(t))
-		p.otherCA = newCA(t, "Other CA", rsaKey(t))
+		p.ehealthCA = newCA(t, rdns(oidC, "BE", oidCN, "eHealth Test CA"), rsaKey(t))
+		p.citizenCA = newCA(t, rdns(oidC, "BE", oidSerial, citizenCASerial, oidCN, "Citizen CA"), ecKey(t))
+		p.otherCA = newCA(t, rdns(oidC, "BE", oidCN, "Other CA"), rsaKey(t))
 		p.hok = issue(t, p.ehealthCA, ehealthSubject(testSSIN, "JOHN DOE"), rsaKey(t), now.AddDate(-1, 0, 0), now.AddDate(2, 0, 0))
 		p.otherHOK = issue(t, p.ehealthCA, ehealthSubject(otherSSIN, "JANE ROE"), rsaKey(t), now.AddDate(-1, 0, 0), now.AddDate(2, 0, 0))
 		p.expiredHOK = issue(t, p.ehealthCA, ehealthSubject(testSSIN, "JOHN DOE"), p.hok.key, now.AddDate(-4, 0, 0), now.AddDate(0, 0, -1))
@@ -125,9 +132,8 @@ func eidSubject(ssin, given, surname string) pkix.RDNSequence {
 	return rdns(oidC, "BE", oidCN, given+" "+surname+" (Authentication)", oidSN, surname, oidGN, given, oidSerial, ssin)
 }
 
-func newCA(t testing.TB, cn string, key crypto.Signer) credential {
+func newCA(t testing.TB, subject pkix.RDNSequence, key crypto.Signer) credential {
 	t.Helper()
-	subject := rdns(oidC, "BE", oidCN, cn)
 	now := time.Now()
 	return create(t, subject, subject, key, key, nil, now.AddDate(-5, 0, 0), now.AddDate(10, 0, 0), true)
 }
@@ -181,6 +187,7 @@ type reqSpec struct {
 	hok         credential // signs samlp:Request
 	confirm     *x509.Certificate
 	innerSig    bool
+	innerSHA1   bool   // inner signature rsa-sha1 with a sha1 digest, else rsa-sha256
 	headerAlg   string // SignatureMethod; default by key type
 	digestAlg   string // default sha256
 	created     time.Time
@@ -238,13 +245,13 @@ var requestTemplate = template.Must(template.New("request").Funcs(template.FuncM
       <ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">
         <ds:SignedInfo>
           <ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>
-          <ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>
+          <ds:SignatureMethod Algorithm="{{.InnerAlg}}"/>
           <ds:Reference URI="#{{.RequestID}}">
             <ds:Transforms>
               <ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>
               <ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>
             </ds:Transforms>
-            <ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>
+            <ds:DigestMethod Algorithm="{{.InnerDigest}}"/>
             <ds:DigestValue/>
           </ds:Reference>
         </ds:SignedInfo>
@@ -324,7 +331,11 @@ func build(t testing.TB, s reqSpec) ([]byte, string) {
 		s.requestID = "_" + rand.Text()
 	}
 	if s.designators == nil {
-		s.designators = []string{doctorBoolean, qualityDoctor, givenNameAttr, surnameAttr}
+		s.designators = doctorDesignators
+	}
+	innerAlg, innerDigest, innerHash := algRSASHA256, algSHA256, crypto.SHA256
+	if s.innerSHA1 {
+		innerAlg, innerDigest, innerHash = algRSASHA1, algSHA1, crypto.SHA1
 	}
 	b64 := func(c *x509.Certificate) string { return base64.StdEncoding.EncodeToString(c.Raw) }
 	var out bytes.Buffer
@@ -340,6 +351,8 @@ func build(t testing.TB, s reqSpec) ([]byte, string) {
 		"Refs":        []string{"BODY-1", "TS-1", "X509-1"},
 		"RequestID":   s.requestID,
 		"InnerSig":    s.innerSig,
+		"InnerAlg":    innerAlg,
+		"InnerDigest": innerDigest,
 		"NameID":      s.nameID,
 		"Qualifier":   s.qualifier,
 		"SSIN":        s.ssin,
@@ -356,9 +369,9 @@ func build(t testing.TB, s reqSpec) ([]byte, string) {
 	if s.innerSig {
 		request := env.FindElement("./soapenv:Body/samlp:Request")
 		sig := request.FindElement("./ds:Signature")
-		digest := testDigest(t, request, crypto.SHA256, true)
+		digest := testDigest(t, request, innerHash, true)
 		sig.FindElement("./ds:SignedInfo/ds:Reference/ds:DigestValue").SetText(base64.StdEncoding.EncodeToString(digest))
-		signSignedInfo(t, sig, s.hok.key, crypto.SHA256, false)
+		signSignedInfo(t, sig, s.hok.key, innerHash, false)
 	}
 	if s.beforeHeader != nil {
 		s.beforeHeader(doc)

@@ -21,6 +21,17 @@ var rfc1779Keywords = map[string]string{
 	"2.5.4.11": "OU",
 }
 
+// javaKeywords are the keywords Java's X500Name.toString writes, the form in
+// which the real STS re-renders the DNs of its answers: the RFC 1779 ones
+// and more, among them SERIALNUMBER where RFC 1779 writes OID.2.5.4.5.
+var javaKeywords = map[string]string{
+	"2.5.4.3": "CN", "2.5.4.6": "C", "2.5.4.7": "L", "2.5.4.8": "ST", "2.5.4.9": "STREET",
+	"2.5.4.10": "O", "2.5.4.11": "OU", "2.5.4.12": "T", "2.5.4.5": "SERIALNUMBER",
+	"2.5.4.4": "SURNAME", "2.5.4.42": "GIVENNAME", "2.5.4.43": "INITIALS", "2.5.4.44": "GENERATION",
+	"2.5.4.46": "DNQ", "0.9.2342.19200300.100.1.25": "DC", "0.9.2342.19200300.100.1.1": "UID",
+	"1.2.840.113549.1.9.1": "EMAILADDRESS", "1.3.6.1.4.1.42.2.11.2.1": "IP",
+}
+
 // keywordOIDs maps the keywords a DN string may use (RFC 1779, RFC 2253 and
 // Java's extra ones) to their OID, for the lenient comparison.
 var keywordOIDs = map[string]string{
@@ -39,7 +50,13 @@ const rfc1779Specials = ",+=\n<>#;\\\""
 // most specific RDN first, ", " between RDNs, " + " inside a multi-valued RDN.
 // The STS receives and compares this form, so it is written independently of
 // the client's formatter.
-func formatDN(der []byte) (string, error) {
+func formatDN(der []byte) (string, error) { return formatDNWith(der, rfc1779Keywords) }
+
+// formatJavaDN writes a DER-encoded Name as Java's X500Name.toString does:
+// RFC 1779's layout and quoting with javaKeywords.
+func formatJavaDN(der []byte) (string, error) { return formatDNWith(der, javaKeywords) }
+
+func formatDNWith(der []byte, keywords map[string]string) (string, error) {
 	var seq pkix.RDNSequence
 	rest, err := asn1.Unmarshal(der, &seq)
 	if err != nil {
@@ -52,7 +69,7 @@ func formatDN(der []byte) (string, error) {
 	for i := len(seq) - 1; i >= 0; i-- {
 		avas := make([]string, 0, len(seq[i]))
 		for _, ava := range seq[i] {
-			s, err := formatAVA(ava)
+			s, err := formatAVA(ava, keywords)
 			if err != nil {
 				return "", err
 			}
@@ -63,9 +80,9 @@ func formatDN(der []byte) (string, error) {
 	return strings.Join(rdns, ", "), nil
 }
 
-func formatAVA(ava pkix.AttributeTypeAndValue) (string, error) {
+func formatAVA(ava pkix.AttributeTypeAndValue, keywords map[string]string) (string, error) {
 	oid := ava.Type.String()
-	key, ok := rfc1779Keywords[oid]
+	key, ok := keywords[oid]
 	if !ok {
 		key = "OID." + oid
 	}

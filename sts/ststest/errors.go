@@ -15,6 +15,7 @@ const (
 	CheckHolderOfKey     Check = "holder-of-key"    // HOK certificate mismatch
 	CheckNameID          Check = "name-identifier"  // NameIdentifier / NameQualifier ≠ header certificate
 	CheckSSIN            Check = "ssin"             // asserted SSIN ≠ SSIN of the HOK certificate
+	CheckDesignators     Check = "designators"      // AttributeDesignators unknown or not one profession's list
 	CheckExternal        Check = "external"         // Options.ExternalVerifier refused the envelope
 )
 

@@ -131,7 +131,7 @@ func TestFaults(t *testing.T) {
 			resp, body := post(t, s, env)
 			tt.check(t, s, resp, body, id)
 			if rs := s.Requests(); len(rs) != 1 || rs[0].Err != nil {
-				t.Errorf("the request was not recorded as valid: %+v", rs)
+				t.Errorf("the request was not recorded as valid: %d requests, %v", len(rs), rs[0].Err)
 			}
 
 			s.SetFault(FaultNone, "", "")
@@ -187,9 +187,14 @@ func TestSetValidity(t *testing.T) {
 		s.SetValidity(want)
 		env, id := build(t, fallbackSpec(p))
 		_, body := post(t, s, env)
-		nb, na := conditions(t, successAssertion(t, s, body, id))
-		if got := na.Sub(nb); got != want {
-			t.Errorf("validity %s, want %s", got, want)
+		a := successAssertion(t, s, body, id)
+		_, na := conditions(t, a)
+		issued, err := time.Parse(time.RFC3339, a.SelectAttrValue("IssueInstant", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := na.Sub(issued); got != want {
+			t.Errorf("validity %s from IssueInstant, want %s", got, want)
 		}
 	}
 }
@@ -209,10 +214,13 @@ func TestServerClock(t *testing.T) {
 	spec := eidSpec(p, p.eidRSA)
 	spec.created = time.Now().Add(offset)
 	env, id := build(t, spec)
-	_, body = post(t, s, env)
+	resp, body = post(t, s, env)
 	nb, _ := conditions(t, successAssertion(t, s, body, id))
-	if d := time.Until(nb); d < offset-time.Minute || d > offset+time.Minute {
-		t.Errorf("NotBefore %s is not on the server clock", nb)
+	if d := time.Until(nb.Add(notBeforeBackdate)); d < offset-time.Minute || d > offset+time.Minute {
+		t.Errorf("NotBefore %s is not 5 minutes before the server clock", nb)
+	}
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err != nil || time.Until(d) < offset-time.Minute {
+		t.Errorf("Date %q is not on the server clock (%v)", resp.Header.Get("Date"), err)
 	}
 }
 

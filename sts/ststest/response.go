@@ -2,7 +2,6 @@ package ststest
 
 import (
 	"crypto/rand"
-	"encoding/base64"
 	"strings"
 	"time"
 
@@ -13,10 +12,15 @@ const (
 	stsIssuer     = "urn:be:fgov:ehealth:sts:1_0"
 	amX509PKI     = "urn:oasis:names:tc:SAML:1.0:am:X509-PKI"
 	statusSuccess = "samlp:Success"
-	// defaultStatusCode answers FaultStatus when no code is given.
+	// defaultStatusCode answers FaultStatus when no code is given, and a
+	// request for designators the STS does not know.
 	defaultStatusCode = "samlp:Requester"
 	// environment is what the fault detail names as the answering platform.
 	environment = "Simulation"
+	// notBeforeBackdate is how far the real STS puts NotBefore in the past.
+	notBeforeBackdate = 5 * time.Minute
+	// base64Line is where Java's XML security library wraps base64 text.
+	base64Line = 76
 )
 
 // instant formats a SAML / xs:dateTime instant in UTC with milliseconds.
@@ -25,13 +29,19 @@ func instant(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.00
 // newID returns a random XML ID (an NCName, hence the leading underscore).
 func newID() string { return "_" + rand.Text() }
 
-// envelope wraps one element in a SOAP 1.1 envelope and serializes it.
-func envelope(content *etree.Element) ([]byte, error) {
+// newEnvelope starts a SOAP 1.1 envelope and returns the document and Body.
+func newEnvelope() (*etree.Document, *etree.Element) {
 	doc := etree.NewDocument()
 	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
 	env := doc.CreateElement("soapenv:Envelope")
 	env.CreateAttr("xmlns:soapenv", nsSOAP)
-	env.CreateElement("soapenv:Body").AddChild(content)
+	return doc, env.CreateElement("soapenv:Body")
+}
+
+// envelope wraps one element in a SOAP 1.1 envelope and serializes it.
+func envelope(content *etree.Element) ([]byte, error) {
+	doc, body := newEnvelope()
+	body.AddChild(content)
 	return doc.WriteToBytes()
 }
 
@@ -42,9 +52,9 @@ func faultEnvelope(code, message string) ([]byte, error) {
 	if message == "" {
 		message = faultMessage(code)
 	}
-	faultCode := "soapenv:Client"
+	faultCode, origin := "soapenv:Client", "Client"
 	if strings.HasPrefix(code, "SOA-00") || strings.HasPrefix(code, "SOA-02") {
-		faultCode = "soapenv:Server"
+		faultCode, origin = "soapenv:Server", "Server"
 	}
 	f := etree.NewElement("soapenv:Fault")
 	f.CreateElement("faultcode").SetText(faultCode)
@@ -52,10 +62,6 @@ func faultEnvelope(code, message string) ([]byte, error) {
 	se := f.CreateElement("detail").CreateElement("soa:SystemError")
 	se.CreateAttr("xmlns:soa", nsSOA)
 	se.CreateAttr("Id", newID())
-	origin := "Client"
-	if faultCode == "soapenv:Server" {
-		origin = "Server"
-	}
 	se.CreateElement("Origin").SetText(origin)
 	se.CreateElement("Code").SetText(code)
 	msg := se.CreateElement("Message")
@@ -69,7 +75,6 @@ func faultEnvelope(code, message string) ([]byte, error) {
 func samlResponse(inResponseTo string, now time.Time, code, message string) *etree.Element {
 	r := etree.NewElement("samlp:Response")
 	r.CreateAttr("xmlns:samlp", nsSAMLP)
-	r.CreateAttr("xmlns:saml", nsSAML)
 	r.CreateAttr("MajorVersion", "1")
 	r.CreateAttr("MinorVersion", "1")
 	r.CreateAttr("ResponseID", newID())
@@ -139,53 +144,154 @@ func (o *Options) certifiedValue(name string) (string, bool) {
 	return v, v != ""
 }
 
-// addSubject writes the holder-of-key saml:Subject of the answer.
-func addSubject(parent *etree.Element, req *request) {
-	sub := parent.CreateElement("saml:Subject")
-	n := sub.CreateElement("saml:NameIdentifier")
-	n.CreateAttr("Format", nameIDFormatX509)
-	n.CreateAttr("NameQualifier", req.nameQualifier)
-	n.SetText(req.nameID)
-	sc := sub.CreateElement("saml:SubjectConfirmation")
-	sc.CreateElement("saml:ConfirmationMethod").SetText(cmHolderOfKey)
-	ki := sc.CreateElement("ds:KeyInfo")
-	ki.CreateAttr("xmlns:ds", nsDS)
-	ki.CreateElement("ds:X509Data").CreateElement("ds:X509Certificate").SetText(base64.StdEncoding.EncodeToString(req.hok.Raw))
+// decoy replaces the values of attrs with those a client must never use.
+func decoy(attrs []attribute) []attribute {
+	out := make([]attribute, len(attrs))
+	for i, a := range attrs {
+		switch {
+		case a.namespace == nsIdentification:
+			a.value = DecoySSIN
+		case strings.HasSuffix(a.name, ":boolean"):
+			a.value = "false"
+		case strings.HasSuffix(a.name, ":nihii11"):
+			a.value = DecoyNIHII
+		default:
+			a.value = "DECOY"
+		}
+		out[i] = a
+	}
+	return out
 }
 
 // assertionWindow is [NotBefore, NotOnOrAfter) of an answered assertion.
 type assertionWindow struct{ notBefore, notOnOrAfter time.Time }
 
-// successEnvelope answers a verified request with an STS-signed assertion.
-func (s *Server) successEnvelope(req *request, inResponseTo string, now time.Time, w assertionWindow) ([]byte, error) {
-	a := etree.NewElement("saml:Assertion")
-	a.CreateAttr("xmlns:saml", nsSAML)
+// indentation says whether and when a success answer is pretty-printed.
+type indentation int
+
+const (
+	indentNone indentation = iota
+	indentBeforeSigning
+	indentAfterSigning
+)
+
+// success describes one success answer.
+type success struct {
+	req          *request
+	inResponseTo string
+	now          time.Time
+	window       assertionWindow
+	cred         *Credential
+	alg          SignatureAlgorithm
+	advice       bool // a decoy assertion in saml:Advice
+	echo         bool // the request's assertion in SubjectConfirmationData
+	second       bool // a decoy second top-level assertion
+	indent       indentation
+}
+
+// answerBuilder builds the assertions of one answer and signs them.
+type answerBuilder struct {
+	sp success
+	// unsigned are the assertions and their signature skeletons, innermost
+	// first, so that an outer digest covers the inner signature.
+	unsigned []signing
+}
+
+// successEnvelope answers a verified request with STS-signed assertions.
+func (s *STS) successEnvelope(sp success) ([]byte, error) {
+	b := &answerBuilder{sp: sp}
+	doc, body := newEnvelope()
+	r := samlResponse(sp.inResponseTo, sp.now, statusSuccess, "")
+	body.AddChild(r)
+	attrs := s.opts.answerAttributes(sp.req)
+	var advice *etree.Element
+	if sp.advice {
+		decoyWindow := assertionWindow{sp.window.notBefore, sp.now.Add(time.Hour)}
+		advice = b.assertion(decoyWindow, decoy(attrs), nil, nil)
+	}
+	r.AddChild(b.assertion(sp.window, attrs, advice, b.echo()))
+	if sp.second {
+		r.AddChild(b.assertion(sp.window, decoy(attrs), nil, nil))
+	}
+	if sp.indent == indentBeforeSigning {
+		doc.Indent(2)
+	}
+	for _, u := range b.unsigned {
+		if err := u.sign(sp.cred, sp.alg); err != nil {
+			return nil, err
+		}
+	}
+	if sp.indent == indentAfterSigning {
+		doc.Indent(2)
+	}
+	return doc.WriteToBytes()
+}
+
+// echo is the request's holder-of-key assertion, for FaultNestedEcho.
+func (b *answerBuilder) echo() *etree.Element {
+	if !b.sp.echo {
+		return nil
+	}
+	return b.sp.req.echo.Copy()
+}
+
+// assertion builds an unsigned assertion in the default namespace, as the
+// real STS writes it, with an optional Advice content and echo in
+// SubjectConfirmationData, and queues it for signing.
+func (b *answerBuilder) assertion(w assertionWindow, attrs []attribute, advice, echo *etree.Element) *etree.Element {
+	now := b.sp.now
+	a := etree.NewElement("Assertion")
+	a.CreateAttr("xmlns", nsSAML)
+	a.CreateAttr("AssertionID", newID())
+	a.CreateAttr("IssueInstant", instant(now))
+	a.CreateAttr("Issuer", stsIssuer)
 	a.CreateAttr("MajorVersion", "1")
 	a.CreateAttr("MinorVersion", "1")
-	a.CreateAttr("AssertionID", newID())
-	a.CreateAttr("Issuer", stsIssuer)
-	a.CreateAttr("IssueInstant", instant(now))
-	c := a.CreateElement("saml:Conditions")
+	c := a.CreateElement("Conditions")
 	c.CreateAttr("NotBefore", instant(w.notBefore))
 	c.CreateAttr("NotOnOrAfter", instant(w.notOnOrAfter))
-	as := a.CreateElement("saml:AuthenticationStatement")
+	if advice != nil {
+		a.CreateElement("Advice").AddChild(advice)
+	}
+	as := a.CreateElement("AuthenticationStatement")
 	as.CreateAttr("AuthenticationInstant", instant(now))
 	as.CreateAttr("AuthenticationMethod", amX509PKI)
-	addSubject(as, req)
-	st := a.CreateElement("saml:AttributeStatement")
-	addSubject(st, req)
-	for _, at := range s.opts.answerAttributes(req) {
-		e := st.CreateElement("saml:Attribute")
+	b.subject(as, echo)
+	st := a.CreateElement("AttributeStatement")
+	b.subject(st, nil)
+	for _, at := range attrs {
+		e := st.CreateElement("Attribute")
 		e.CreateAttr("AttributeName", at.name)
 		e.CreateAttr("AttributeNamespace", at.namespace)
-		e.CreateElement("saml:AttributeValue").SetText(at.value)
+		e.CreateElement("AttributeValue").SetText(at.value)
 	}
-	// SignEnveloped appends ds:Signature last, where SAML 1.1 wants it.
-	signed, err := s.signer.SignEnveloped(a)
-	if err != nil {
-		return nil, err
+	b.unsigned = append(b.unsigned, signing{assertion: a, sig: signatureSkeleton(a, b.sp.alg, b.sp.cred.Cert)})
+	return a
+}
+
+// subject writes the holder-of-key Subject, with the DNs as the STS
+// re-renders them.
+func (b *answerBuilder) subject(parent, echo *etree.Element) {
+	req := b.sp.req
+	sub := parent.CreateElement("Subject")
+	n := sub.CreateElement("NameIdentifier")
+	n.CreateAttr("Format", nameIDFormatX509)
+	n.CreateAttr("NameQualifier", req.javaIssuer)
+	n.SetText(req.javaSubject)
+	sc := sub.CreateElement("SubjectConfirmation")
+	sc.CreateElement("ConfirmationMethod").SetText(cmHolderOfKey)
+	if echo != nil {
+		sc.CreateElement("SubjectConfirmationData").AddChild(echo)
 	}
-	r := samlResponse(inResponseTo, now, statusSuccess, "")
-	r.AddChild(signed)
-	return envelope(r)
+	addX509KeyInfo(sc, req.hok.Raw)
+}
+
+// addX509KeyInfo adds ds:KeyInfo/ds:X509Data/ds:X509Certificate with the
+// certificate wrapped over several lines.
+func addX509KeyInfo(parent *etree.Element, der []byte) {
+	ki := parent.CreateElement("ds:KeyInfo")
+	if parent.Space != "ds" {
+		ki.CreateAttr("xmlns:ds", nsDS)
+	}
+	ki.CreateElement("ds:X509Data").CreateElement("ds:X509Certificate").SetText(wrapBase64(der))
 }

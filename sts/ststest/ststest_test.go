@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -151,8 +152,10 @@ func TestValidRequests(t *testing.T) {
 			s.headerAlg, s.digestAlg = algRSASHA1, algSHA1
 			return s
 		}()},
+		{"eID RSA, inner rsa-sha1", func() reqSpec { s := eidSpec(p, p.eidRSA); s.innerSHA1 = true; return s }()},
 		{"fallback without inner signature", fallbackSpec(p)},
 		{"fallback with inner signature", func() reqSpec { s := fallbackSpec(p); s.innerSig = true; return s }()},
+		{"fallback with inner rsa-sha1", func() reqSpec { s := fallbackSpec(p); s.innerSig, s.innerSHA1 = true, true; return s }()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,14 +170,13 @@ func TestValidRequests(t *testing.T) {
 			a := successAssertion(t, s, body, id)
 			xmlsecVerifyResponse(t, s, body)
 
-			cond := child(a, nsSAML, "Conditions")
-			nb, _ := time.Parse(time.RFC3339, cond.SelectAttrValue("NotBefore", ""))
-			na, _ := time.Parse(time.RFC3339, cond.SelectAttrValue("NotOnOrAfter", ""))
-			if d := na.Sub(nb); d != 24*time.Hour {
-				t.Errorf("validity %s, want 24h", d)
+			nb, na := conditions(t, a)
+			issued, _ := time.Parse(time.RFC3339, a.SelectAttrValue("IssueInstant", ""))
+			if d := na.Sub(issued); d != 24*time.Hour {
+				t.Errorf("validity %s from IssueInstant, want 24h", d)
 			}
-			if nb.Before(before.Add(-time.Second)) || nb.After(time.Now()) {
-				t.Errorf("NotBefore %s is not now", nb)
+			if issued.Before(before.Add(-time.Second)) || issued.After(time.Now()) || issued.Sub(nb) != 5*time.Minute {
+				t.Errorf("IssueInstant %s is not now, or NotBefore %s not 5 minutes before", issued, nb)
 			}
 			attrs := attributes(a)
 			want := map[string]string{
@@ -424,7 +426,11 @@ func TestXMLSecVerifier(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tmp := t.TempDir()
+			// xmlsec1 splits file arguments at commas.
+			tmp := filepath.Join(t.TempDir(), "a,b")
+			if err := os.Mkdir(tmp, 0o700); err != nil {
+				t.Fatal(err)
+			}
 			env, _ := build(t, tt.spec)
 			err := XMLSecVerifier(tmp)(env)
 			var xe *XMLSecError
@@ -530,7 +536,19 @@ func TestNotSTSRequests(t *testing.T) {
 	}
 
 	s := newServer(t, Options{})
-	resp, err := s.Client().Get(s.URL)
+	req, _ := http.NewRequest(http.MethodPost, s.URL, bytes.NewReader(valid))
+	req.Header.Set("Content-Type", contentTypeXML)
+	req.Header.Set("SOAPAction", soapActionTC)
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || s.Requests()[0].Err != nil {
+		t.Errorf("the Technical Connector's SOAPAction: HTTP %d, %v", resp.StatusCode, s.Requests()[0].Err)
+	}
+
+	resp, err = s.Client().Get(s.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

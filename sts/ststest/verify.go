@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/russellhaering/goxmldsig/etreeutils"
 )
 
 const (
@@ -31,19 +32,25 @@ type designator struct{ name, namespace string }
 
 // request is what a verified request asks for.
 type request struct {
-	id            string
-	nameID        string
-	nameQualifier string
-	hok           *x509.Certificate
-	ssin          string
-	designators   []designator
+	id string
+	// javaSubject and javaIssuer are the header certificate's DNs as the
+	// STS writes them back.
+	javaSubject, javaIssuer string
+	hok                     *x509.Certificate
+	ssin                    string
+	designators             []designator
+	profession              string
+	// echo is the request's holder-of-key assertion, detached with its
+	// namespace declarations.
+	echo *etree.Element
 }
 
 // verifier checks requests the way the STS does.
 type verifier struct {
-	now          time.Time
-	roots        *x509.CertPool // nil: no chain check
-	strictNameID bool
+	now                time.Time
+	roots              *x509.CertPool // nil: no chain check
+	strictNameID       bool
+	lenientDesignators bool
 }
 
 // samlRequest holds the parts of samlp:Request the checks look at.
@@ -52,7 +59,8 @@ type samlRequest struct {
 	id           string
 	nameIDs      []*etree.Element // AttributeQuery's and the asserted one
 	hok          *x509.Certificate
-	assertionAtt *etree.Element // AttributeStatement of the HOK assertion
+	assertion    *etree.Element // the HOK assertion
+	assertionAtt *etree.Element // its AttributeStatement
 	designators  []designator
 }
 
@@ -95,12 +103,33 @@ func (v *verifier) verify(envelope []byte) (*request, error) {
 	if err != nil {
 		return req, err
 	}
-	req.nameID = strings.TrimSpace(sr.nameIDs[0].Text())
-	req.nameQualifier = sr.nameIDs[0].SelectAttrValue("NameQualifier", "")
-	req.hok = sr.hok
-	req.ssin = ssin
-	req.designators = sr.designators
+	if req.profession, err = checkDesignators(sr.designators, v.lenientDesignators); err != nil {
+		return req, err
+	}
+	if err := req.fill(sr, bst, ssin); err != nil {
+		return req, err
+	}
 	return req, nil
+}
+
+// fill completes a verified request with what the answer needs.
+func (req *request) fill(sr *samlRequest, bst *x509.Certificate, ssin string) error {
+	var err error
+	if req.javaSubject, err = formatJavaDN(bst.RawSubject); err != nil {
+		return unauthenticated(CheckNameID, "header certificate subject", err)
+	}
+	if req.javaIssuer, err = formatJavaDN(bst.RawIssuer); err != nil {
+		return unauthenticated(CheckNameID, "header certificate issuer", err)
+	}
+	ctx, err := etreeutils.NSBuildParentContext(sr.assertion)
+	if err == nil {
+		req.echo, err = etreeutils.NSDetatch(ctx, sr.assertion)
+	}
+	if err != nil {
+		return malformed(CodeContentValidation, "holder-of-key assertion namespaces: "+err.Error())
+	}
+	req.hok, req.ssin, req.designators = sr.hok, ssin, sr.designators
+	return nil
 }
 
 // parseRequest reads the samlp:Request structure of ehealth-protocol.md §3.
@@ -130,6 +159,7 @@ func parseRequest(body *etree.Element) (*samlRequest, error) {
 		return nil, malformed(CodeContentValidation, "ConfirmationMethod must be holder-of-key")
 	}
 	assertion := path(conf, [2]string{nsSAML, "SubjectConfirmationData"}, [2]string{nsSAML, "Assertion"})
+	sr.assertion = assertion
 	sr.assertionAtt = child(assertion, nsSAML, "AttributeStatement")
 	innerNameID := path(sr.assertionAtt, [2]string{nsSAML, "Subject"}, [2]string{nsSAML, "NameIdentifier"})
 	if innerNameID == nil {

@@ -14,7 +14,6 @@ func TestCertifiedAttributes(t *testing.T) {
 		physioBoolean = "urn:be:fgov:person:ssin:ehealth:1.0:professional:physiotherapist:boolean"
 		physioNIHII   = "urn:be:fgov:person:ssin:ehealth:1.0:nihii:physiotherapist:nihii11"
 		fpsphBoolean  = "urn:be:fgov:person:ssin:ehealth:1.0:fpsph:physiotherapist:boolean"
-		unknown       = "urn:be:fgov:person:ssin:ehealth:1.0:unknown"
 	)
 	s := newServer(t, Options{
 		NIHII:      "54321098765",
@@ -23,13 +22,13 @@ func TestCertifiedAttributes(t *testing.T) {
 		Attributes: map[string]string{fpsphBoolean: "false", doctorBoolean: "true"},
 	})
 	spec := fallbackSpec(p)
-	spec.designators = []string{physioBoolean, physioNIHII, fpsphBoolean, givenNameAttr, unknown, physioNIHII}
+	spec.designators = []string{physioBoolean, physioNIHII, fpsphBoolean, givenNameAttr, surnameAttr, physioNIHII}
 	env, id := build(t, spec)
 	_, body := post(t, s, env)
 	got := attributes(successAssertion(t, s, body, id))
 	want := map[string]string{
 		attrHolderSSIN: testSSIN, attrPersonSSIN: testSSIN,
-		physioBoolean: "true", physioNIHII: "54321098765", fpsphBoolean: "false", givenNameAttr: "Jane",
+		physioBoolean: "true", physioNIHII: "54321098765", fpsphBoolean: "false", givenNameAttr: "Jane", surnameAttr: "Roe",
 	}
 	if len(got) != len(want) {
 		t.Errorf("attributes %v, want %v", got, want)
@@ -41,6 +40,9 @@ func TestCertifiedAttributes(t *testing.T) {
 	}
 	if n := bytes.Count(body, []byte(physioNIHII)); n != 1 {
 		t.Errorf("%s answered %d times", physioNIHII, n)
+	}
+	if prof := s.Requests()[0].Profession; prof != "physiotherapist" {
+		t.Errorf("Profession %q", prof)
 	}
 }
 

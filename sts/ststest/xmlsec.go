@@ -2,12 +2,11 @@ package ststest
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"time"
 
 	"github.com/beevik/etree"
@@ -105,28 +104,31 @@ func runXMLSec(ctx context.Context, tmpDir string, doc []byte, certText, xpath s
 	if err != nil {
 		return &xmlsecRun{err: err}
 	}
+	if tmpDir == "" {
+		tmpDir = os.TempDir()
+	}
 	docFile, err := writeTemp(tmpDir, "sts-envelope-*.xml", doc)
 	if err != nil {
 		return &xmlsecRun{err: err}
 	}
 	defer os.Remove(docFile)
-	certFile, err := writeTemp(tmpDir, "sts-cert-*.pem", pemCert(cert))
+	certFile, err := writeTemp(tmpDir, "sts-cert-*.pem", PEM(cert))
 	if err != nil {
 		return &xmlsecRun{err: err}
 	}
 	defer os.Remove(certFile)
 
 	args := append([]string{"--verify", "--enabled-reference-uris", "same-doc"}, idAttrs...)
-	args = append(args, "--pubkey-cert-pem", certFile, "--node-xpath", xpath, docFile)
-	out, err := exec.CommandContext(ctx, "xmlsec1", args...).CombinedOutput()
+	// Base names in tmpDir: xmlsec1 splits key file arguments at commas,
+	// which a test's temporary directory may hold.
+	args = append(args, "--pubkey-cert-pem", filepath.Base(certFile), "--node-xpath", xpath, filepath.Base(docFile))
+	cmd := exec.CommandContext(ctx, "xmlsec1", args...)
+	cmd.Dir = tmpDir
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return &xmlsecRun{output: string(out), err: err}
 	}
 	return nil
-}
-
-func pemCert(c *x509.Certificate) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 }
 
 // writeTemp writes data to a new 0600 file in dir and returns its name.

@@ -47,17 +47,16 @@ func main() {
 		EID:     tray.Item{Visible: true, Enabled: true, Label: "Via eID"},
 		Fallback: tray.Item{Visible: true, Enabled: true,
 			Label: "Fallback procedure (certificate password)…"},
-		Stop:             tray.Item{Visible: true, Enabled: true, Label: "Stop session"},
-		Cert:             "Certificate valid until 2027-03-01 (95 days)",
-		Offer:            tray.Item{Visible: true, Enabled: true, Label: "Use the new certificate (SSIN=85073003328 2026-11-28)…"},
-		Renew:            tray.Item{Visible: true, Enabled: true, Label: "Renew certificate…"},
-		Providers:        []string{"Jan Peeters (physiotherapist)", "An Janssens (physiotherapist)"},
-		SelectedProvider: 0,
+		Stop:   tray.Item{Visible: true, Enabled: true, Label: "Stop session"},
+		Cert:   "Certificate valid until 2027-03-01 (95 days)",
+		Offer:  tray.Item{Visible: true, Enabled: true, Label: "Use the new certificate of 2026-11-28…"},
+		Renew:  tray.Item{Visible: true, Enabled: true, Label: "Renew certificate…"},
+		Choice: tray.Choice{Options: []string{"Jan Peeters (physiotherapist)", "An Janssens (physiotherapist)"}},
 	}
 	cmds := make(chan tray.Command)
 	go func() {
 		for c := range cmds {
-			log.Info("clicked", "command", c.Kind, "provider", c.Provider)
+			log.Info("clicked", "command", c.Kind, "index", c.Index)
 		}
 	}()
 	tray.Run(ctx, states, cmds, log)

@@ -1,12 +1,14 @@
-package certtest
+package pbe
 
 import (
 	"bytes"
 	"crypto/cipher"
 	"crypto/des"
-	"encoding/asn1"
+	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -22,12 +24,12 @@ func TestKDFVectors(t *testing.T) {
 		// I_j gets a leading zero byte here, which once broke go-pkcs12.
 		{"", "f37e05b518324b4b", "00f759ff47d14dd03665d5943cb3c4a39a2555c02aed66e1"},
 	} {
-		password, err := bmpPassword(tc.password)
+		password, err := BMPPassword([]byte(tc.password))
 		if err != nil {
 			t.Fatal(err)
 		}
 		salt, _ := hex.DecodeString(tc.salt)
-		if got := hex.EncodeToString(kdf(password, salt, 2048, kdfKey, 24)); got != tc.want {
+		if got := hex.EncodeToString(Derive(password, salt, 2048, KeyID, 24)); got != tc.want {
 			t.Errorf("kdf(%q, %s) = %s, want %s", tc.password, tc.salt, got, tc.want)
 		}
 	}
@@ -36,7 +38,7 @@ func TestKDFVectors(t *testing.T) {
 // TestKDFMatchesOpenSSL compares random derivations with OpenSSL's own
 // PKCS12KDF, over several output blocks so that the I_j update is exercised.
 func TestKDFMatchesOpenSSL(t *testing.T) {
-	requireTool(t, "openssl")
+	requireOpenSSL(t)
 	for _, tc := range []struct {
 		password   string
 		saltLen    int
@@ -44,17 +46,17 @@ func TestKDFMatchesOpenSSL(t *testing.T) {
 		id         byte
 		size       int
 	}{
-		{"test", 8, 1, kdfKey, 24},
-		{"pässwörd €", 20, 2048, kdfIV, 8},
-		{"", 20, 100, kdfMAC, 20},
-		{strings.Repeat("long password ", 10), 70, 3, kdfKey, 100},
+		{"test", 8, 1, KeyID, 24},
+		{"pässwörd €", 20, 2048, IVID, 8},
+		{"", 20, 100, MACID, 20},
+		{strings.Repeat("long password ", 10), 70, 3, KeyID, 100},
 	} {
-		password, err := bmpPassword(tc.password)
+		password, err := BMPPassword([]byte(tc.password))
 		if err != nil {
 			t.Fatal(err)
 		}
 		salt := randomBytes(tc.saltLen)
-		out := runTool(t, nil, "openssl", "kdf", "-keylen", fmt.Sprint(tc.size),
+		out := openssl(t, nil, "kdf", "-keylen", fmt.Sprint(tc.size),
 			"-kdfopt", "digest:SHA1",
 			"-kdfopt", "hexpass:"+hex.EncodeToString(password),
 			"-kdfopt", "hexsalt:"+hex.EncodeToString(salt),
@@ -62,7 +64,7 @@ func TestKDFMatchesOpenSSL(t *testing.T) {
 			"-kdfopt", fmt.Sprint("id:", tc.id),
 			"PKCS12KDF")
 		want := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(out), ":", ""))
-		if got := hex.EncodeToString(kdf(password, salt, tc.iterations, tc.id, tc.size)); got != want {
+		if got := hex.EncodeToString(Derive(password, salt, tc.iterations, tc.id, tc.size)); got != want {
 			t.Errorf("%+v: kdf = %s, openssl = %s", tc, got, want)
 		}
 	}
@@ -85,7 +87,7 @@ func TestRC2Vectors(t *testing.T) {
 	} {
 		key, _ := hex.DecodeString(tc.key)
 		plain, _ := hex.DecodeString(tc.plain)
-		c := newRC2(key, tc.bits)
+		c := NewRC2(key, tc.bits)
 		got := make([]byte, 8)
 		c.Encrypt(got, plain)
 		if hex.EncodeToString(got) != tc.cipher {
@@ -101,44 +103,102 @@ func TestRC2Vectors(t *testing.T) {
 // TestRC2With40BitKeyMatchesOpenSSL checks the exact mode PKCS#12 uses
 // (5-byte key, 40 effective bits, CBC) against `openssl enc -rc2-40-cbc`.
 func TestRC2With40BitKeyMatchesOpenSSL(t *testing.T) {
-	requireTool(t, "openssl")
+	requireOpenSSL(t)
 	key, iv, plain := randomBytes(5), randomBytes(8), randomBytes(64)
-	want := runTool(t, plain, "openssl", "enc", "-rc2-40-cbc", "-nopad",
+	want := openssl(t, plain, "enc", "-rc2-40-cbc", "-nopad",
 		"-K", hex.EncodeToString(key), "-iv", hex.EncodeToString(iv),
 		"-provider", "legacy", "-provider", "default")
 	got := make([]byte, len(plain))
-	cipher.NewCBCEncrypter(newRC2(key, 40), iv).CryptBlocks(got, plain)
+	cipher.NewCBCEncrypter(NewRC2(key, 40), iv).CryptBlocks(got, plain)
 	if !bytes.Equal(got, []byte(want)) {
 		t.Errorf("RC2-40-CBC = %x, openssl = %x", got, want)
 	}
 }
 
-// TestPBERoundTrip decrypts with the parameters stored in the algorithm
-// identifier and checks the PKCS#7 padding, for lengths around a block.
+// TestPBERoundTrip decrypts by hand with the derived key and IV, checks the
+// PKCS#7 padding for lengths around a block, and that Decrypt inverts Encrypt.
 func TestPBERoundTrip(t *testing.T) {
-	password, _ := bmpPassword("test")
+	password, _ := BMPPassword([]byte("test"))
+	p := Params{Salt: randomBytes(20), Iterations: 10}
 	for _, n := range []int{0, 1, 7, 8, 9} {
 		plain := randomBytes(n)
-		alg, enc, err := tripleDES.encrypt(plain, password, 10)
+		enc, err := TripleDES.Encrypt(plain, password, p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var params pbeParams
-		if _, err := asn1.Unmarshal(alg.Parameters.FullBytes, &params); err != nil {
-			t.Fatal(err)
-		}
-		if !alg.Algorithm.Equal(oidPBEWithSHAAnd3KeyTripleDESCBC) || params.Iterations != 10 || len(params.Salt) != saltLen {
-			t.Fatalf("algorithm %v, params %+v", alg.Algorithm, params)
-		}
-		block, err := des.NewTripleDESCipher(kdf(password, params.Salt, 10, kdfKey, 24))
+		block, err := des.NewTripleDESCipher(Derive(password, p.Salt, 10, KeyID, 24))
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := make([]byte, len(enc))
-		cipher.NewCBCDecrypter(block, kdf(password, params.Salt, 10, kdfIV, 8)).CryptBlocks(got, enc)
+		cipher.NewCBCDecrypter(block, Derive(password, p.Salt, 10, IVID, 8)).CryptBlocks(got, enc)
 		pad := 8 - n%8
 		if want := append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...); !bytes.Equal(got, want) {
 			t.Errorf("%d bytes: decrypted %x, want %x", n, got, want)
 		}
+		dec, err := TripleDES.Decrypt(enc, password, p)
+		if err != nil || !bytes.Equal(dec, plain) {
+			t.Errorf("%d bytes: Decrypt = %x, %v; want %x", n, dec, err, plain)
+		}
+	}
+}
+
+// TestDecryptRefusesBadPadding: a wrong password never gives back the
+// plaintext (it fails the padding check, or rarely yields garbage), and a
+// ciphertext that is not whole blocks is refused outright.
+func TestDecryptRefusesBadPadding(t *testing.T) {
+	password, _ := BMPPassword([]byte("right"))
+	wrong, _ := BMPPassword([]byte("wrong"))
+	p := Params{Salt: randomBytes(20), Iterations: 3}
+	plain := randomBytes(100)
+	enc, err := RC2With40Bit.Encrypt(plain, password, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := RC2With40Bit.Decrypt(enc, wrong, p); err == nil && bytes.Equal(got, plain) {
+		t.Error("the wrong password decrypted the plaintext")
+	}
+	if _, err := RC2With40Bit.Decrypt(enc[:len(enc)-1], password, p); !errors.Is(err, ErrPadding) {
+		t.Errorf("truncated ciphertext: %v, want ErrPadding", err)
+	}
+	if _, err := RC2With40Bit.Decrypt(nil, password, p); !errors.Is(err, ErrPadding) {
+		t.Errorf("empty ciphertext: %v, want ErrPadding", err)
+	}
+	if _, err := BMPPassword([]byte{0xff}); !errors.Is(err, ErrPasswordEncoding) {
+		t.Errorf("invalid UTF-8 password: %v", err)
+	}
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
+
+func requireOpenSSL(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl not installed")
+	}
+}
+
+// openssl runs openssl with stdin and returns its stdout.
+func openssl(t *testing.T, stdin []byte, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), "openssl", args...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("openssl %s: %v", strings.Join(args, " "), err)
+	}
+	return string(out)
+}
+
+// BenchmarkDerive is one derivation at eHealth's 50,000 iterations.
+func BenchmarkDerive(b *testing.B) {
+	password, _ := BMPPassword([]byte("password"))
+	salt := randomBytes(20)
+	for b.Loop() {
+		Derive(password, salt, 50000, KeyID, 24)
 	}
 }

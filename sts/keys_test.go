@@ -6,11 +6,9 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"encoding/base64"
 	"math/big"
 	"sync"
 	"testing"
@@ -138,66 +136,4 @@ func stsKeys(tb testing.TB) (hok, rsaID, ecID *swSigner) {
 		tb.Fatalf("test keys: %v", k.err)
 	}
 	return k.rsaHOK, k.rsaID, k.ecID
-}
-
-func TestECDSASignatureValueIsRawRS(t *testing.T) {
-	hok, _, ecID := stsKeys(t)
-	req, err := BuildRequest(RequestParams{Identification: ecID, HOK: hok, SSIN: reqSSIN, Quality: "doctor"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := parseEnvelope(t, req.Envelope)
-	sv, err := base64.StdEncoding.DecodeString(p.headerSig.SelectElement("ds:SignatureValue").Text())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sv) != 96 {
-		t.Fatalf("P-384 SignatureValue is %d bytes, want 96 (raw r||s)", len(sv))
-	}
-	c14n, err := canonicalize(p.headerSig.SelectElement("ds:SignedInfo"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	digest := sha256.Sum256(c14n)
-	r, s := new(big.Int).SetBytes(sv[:48]), new(big.Int).SetBytes(sv[48:])
-	if !ecdsa.Verify(ecID.Public().(*ecdsa.PublicKey), digest[:], r, s) {
-		t.Fatal("raw r||s does not verify over the canonical SignedInfo")
-	}
-}
-
-func TestECDSARaw(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	digest := sha256.Sum256([]byte("x"))
-	// Enough signatures that some r or s is short and needs left padding.
-	for range 64 {
-		der, err := key.Sign(rand.Reader, digest[:], crypto.SHA256)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, err := ecdsaRaw(der, 48)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(raw) != 96 {
-			t.Fatalf("len %d", len(raw))
-		}
-		if !ecdsa.Verify(&key.PublicKey, digest[:], new(big.Int).SetBytes(raw[:48]), new(big.Int).SetBytes(raw[48:])) {
-			t.Fatal("converted signature does not verify")
-		}
-	}
-	for _, bad := range [][]byte{nil, {0x30, 0x00}, append([]byte{0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01}, 0)} {
-		if _, err := ecdsaRaw(bad, 48); err == nil {
-			t.Errorf("ecdsaRaw(%x) accepted", bad)
-		}
-	}
-	long, err := asn1.Marshal(struct{ R, S *big.Int }{new(big.Int).Lsh(big.NewInt(1), 48*8), big.NewInt(1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ecdsaRaw(long, 48); err == nil {
-		t.Error("r longer than the curve accepted")
-	}
 }

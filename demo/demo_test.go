@@ -1,4 +1,4 @@
-package cli
+package demo
 
 import (
 	"context"
@@ -18,9 +18,9 @@ import (
 type fixedSecrets struct{}
 
 func (fixedSecrets) KeystorePassword(context.Context, string) ([]byte, error) {
-	return []byte(demoPassword), nil
+	return []byte(Password), nil
 }
-func (fixedSecrets) PIN(context.Context) ([]byte, error) { return []byte(demoPIN), nil }
+func (fixedSecrets) PIN(context.Context) ([]byte, error) { return []byte(PIN), nil }
 
 // TestDemoWorld checks what `demo` sets up: a 20-day acceptance keystore,
 // recorded so its expiry shows at once, a simulator that accepts both the
@@ -29,19 +29,19 @@ func (fixedSecrets) PIN(context.Context) ([]byte, error) { return []byte(demoPIN
 func TestDemoWorld(t *testing.T) {
 	t.Setenv(softhsm.EnvVar, "") // the demo sets it for its card; restored after the test
 	dir := t.TempDir()
-	d, err := setUpDemo(dir, nil)
+	d, err := New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.sts.Close()
-	if d.cfg.Environment != "acceptance" {
-		t.Fatalf("environment %q", d.cfg.Environment)
+	defer d.Close()
+	if d.Config.Environment != "acceptance" {
+		t.Fatalf("environment %q", d.Config.Environment)
 	}
 	recs, err := app.LoadRecords(filepath.Join(dir, "state", "certificates.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, ok := recs.Get(d.keystore)
+	rec, ok := recs.Get(d.Keystore)
 	if !ok || cert.DaysLeft(rec.Identity.NotAfter, time.Now()) != 20 {
 		t.Fatalf("record %+v %v", rec, ok)
 	}
@@ -50,7 +50,7 @@ func TestDemoWorld(t *testing.T) {
 		methods = append(methods, session.MethodEID)
 	}
 	for _, m := range methods {
-		op := &app.Opener{Config: &d.cfg, Provider: d.cfg.Providers[0], KeystorePath: d.keystore, Secrets: fixedSecrets{}}
+		op := &app.Opener{Config: &d.Config, Provider: d.Config.Providers[0], KeystorePath: d.Keystore, Secrets: fixedSecrets{}}
 		a, err := op.Open(context.Background(), m)
 		if err != nil {
 			t.Fatalf("%s: %v", m, err)
@@ -59,15 +59,15 @@ func TestDemoWorld(t *testing.T) {
 			t.Fatalf("%s: attributes %v", m, a.Attributes)
 		}
 	}
-	if rs := d.sts.Requests(); len(rs) != len(methods) || rs[0].Err != nil {
+	if rs := d.STS.Requests(); len(rs) != len(methods) || rs[0].Err != nil {
 		t.Fatalf("simulator: %+v", rs)
 	}
-	path, err := d.dropRenewed()
+	path, err := d.DropRenewed()
 	if err != nil {
 		t.Fatal(err)
 	}
 	f, ok := cert.ParseName(filepath.Base(path))
-	if !ok || f.SSIN != demoNISS || f.Environment != "acceptance" {
+	if !ok || f.SSIN != NISS || f.Environment != "acceptance" {
 		t.Fatalf("renewed keystore name %q", path)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "incoming", filepath.Base(path))); !os.IsNotExist(err) {

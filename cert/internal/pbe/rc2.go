@@ -1,6 +1,7 @@
-package certtest
+package pbe
 
 import (
+	"crypto/cipher"
 	"encoding/binary"
 	"math/bits"
 )
@@ -33,9 +34,9 @@ var rc2PiTable = [256]byte{
 // rc2Rot is s[i], the rotation of word i in a mixing round.
 var rc2Rot = [4]int{1, 2, 3, 5}
 
-// newRC2 expands key (1..128 bytes) for an effective key length of
+// NewRC2 expands key (1..128 bytes) for an effective key length of
 // effectiveBits (RFC 2268 section 2).
-func newRC2(key []byte, effectiveBits int) *rc2Block {
+func NewRC2(key []byte, effectiveBits int) cipher.Block {
 	var l [128]byte
 	copy(l[:], key)
 	t := len(key)

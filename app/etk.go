@@ -1,0 +1,110 @@
+package app
+
+// The ETK check in the tray (issue 11): after each session start, once a
+// day at a regular check, and right after switching to a renewed keystore.
+// A failed check is logged only: it never turns the icon red nor notifies.
+
+import (
+	"context"
+	"path/filepath"
+
+	"ehealth-tray/etk"
+	"ehealth-tray/notify"
+)
+
+// etkFile is the last check's record, in the state folder.
+const etkFile = "etk.json"
+
+// loadETK reads the last check, so that a restart shows its line without
+// notifying again.
+func (c *Core) loadETK() {
+	rec, err := etk.LoadRecord(filepath.Join(c.o.StateDir, etkFile))
+	if err != nil {
+		c.log.Warn("ETK record not readable; the next check starts afresh", "err", err)
+	}
+	c.etkRec = rec
+}
+
+// showETK shows the recorded result while it is about the keystore in use.
+func (c *Core) showETK() {
+	c.mu.Lock()
+	c.etk = etkView{}
+	if c.etkRec.Keystore != "" && c.etkRec.Keystore == c.current {
+		c.etk = etkView{Status: string(c.etkRec.Status)}
+	}
+	c.mu.Unlock()
+}
+
+// checkETKIfDue runs the regular check when a day has passed since the
+// last one. It piggybacks on the existing regular check: no wake-up of its own.
+func (c *Core) checkETKIfDue(ctx context.Context) {
+	c.mu.Lock()
+	due := etk.Due(c.clock.Now(), c.etkRec)
+	c.mu.Unlock()
+	if due {
+		c.checkETK(ctx)
+	}
+}
+
+// checkETK checks in the background, one check at a time.
+func (c *Core) checkETK(ctx context.Context) {
+	if !c.etkChecking.CompareAndSwap(false, true) {
+		return
+	}
+	c.mu.Lock()
+	p, ok := c.activeProvider()
+	in := etk.Input{SSIN: normalNISS(p.NISS), KeystorePath: c.current, Files: c.files}
+	cfg := c.cfg.STS
+	url := c.cfg.ETKURL()
+	c.mu.Unlock()
+	if !ok || in.SSIN == "" || in.KeystorePath == "" {
+		c.etkChecking.Store(false)
+		return
+	}
+	go func() {
+		defer c.etkChecking.Store(false)
+		client, err := etk.NewClient(etk.Options{URL: url, Timeout: cfg.Timeout.Duration, CAFile: cfg.CAFile, Logger: c.log})
+		if err != nil {
+			c.log.Warn("ETK check not possible", "err", err)
+			return
+		}
+		r, err := (&etk.Checker{Client: client, Log: c.log}).Check(ctx, in)
+		if err != nil {
+			c.log.Warn("ETK check failed; trying again at the next regular check", "err", err)
+			return
+		}
+		c.onETK(ctx, r)
+	}()
+}
+
+// onETK shows a check's result, notifies at most once a day per situation,
+// and records it.
+func (c *Core) onETK(ctx context.Context, r etk.Result) {
+	now := c.clock.Now()
+	c.mu.Lock()
+	last := c.etkRec
+	tell := etk.ShouldNotify(now, last, r)
+	c.etkRec = etk.Next(now, last, r, tell)
+	rec := c.etkRec
+	c.etk = etkView{Status: string(r.Status)}
+	c.mu.Unlock()
+	c.log.Info("ETK checked", "status", r.Status, "keystore", filepath.Base(r.Keystore.Path), "matches", filepath.Base(r.Matches))
+	if err := etk.SaveRecord(filepath.Join(c.o.StateDir, etkFile), rec); err != nil {
+		c.stateProblem(err)
+	}
+	if tell {
+		title, body := etkText(c, r.Status)
+		c.notify(ctx, notify.Notification{Title: title, Body: body, Urgency: notify.Normal})
+	}
+	c.kick()
+}
+
+func etkText(c *Core, s etk.Status) (title, body string) {
+	switch s {
+	case etk.StatusNotActivated:
+		return c.loc.T("etk-tray.not-activated-title"), c.loc.T("etk-tray.not-activated")
+	case etk.StatusMismatch:
+		return c.loc.T("etk-tray.mismatch-title"), c.loc.T("etk-tray.mismatch")
+	}
+	return c.loc.T("etk-tray.not-found-title"), c.loc.T("etk-tray.not-found")
+}
