@@ -23,11 +23,7 @@ import (
 //     console, and a command typed at one is answered with a pointer to the
 //     .com instead of a prompt racing the shell's.
 
-var (
-	kernel32          = windows.NewLazySystemDLL("kernel32.dll")
-	procAttachConsole = kernel32.NewProc("AttachConsole")
-	procFreeConsole   = kernel32.NewProc("FreeConsole")
-)
+var procAttachConsole = windows.NewLazySystemDLL("kernel32.dll").NewProc("AttachConsole")
 
 const attachParentProcess = ^uintptr(0) // (DWORD)-1
 
@@ -48,23 +44,33 @@ func prepareConsole(args []string) (ok bool, code int) {
 			os.Stdin = null
 		}
 	}
-	if trayStart(args) || hasOutput(os.Stdout) {
+	if trayStart(args) || redirected(os.Stdout) {
 		return true, 0
 	}
-	// A command with no redirected output: said on the console it was typed
-	// at, if any (none from Explorer, autostart or the installer).
-	if ok, _, _ := procAttachConsole.Call(attachParentProcess); ok == 0 {
-		return true, 0
-	}
-	defer procFreeConsole.Call()
-	// Read-write, so that Go sees a console and writes UTF-16.
-	con, err := os.OpenFile("CONOUT$", os.O_RDWR, 0)
-	if err != nil {
-		return false, exitWrongProgram
+	con := consoleOut()
+	if con == nil {
+		return true, 0 // no console: Explorer, autostart or the installer
 	}
 	defer con.Close()
 	useCompanion(con, i18n.New(i18n.Detect("")), args)
 	return false, exitWrongProgram
+}
+
+// consoleOut opens the console a command was typed at, read-write so that Go
+// sees a console and writes UTF-16 (right on every code page); nil when there
+// is none. Wine gives a GUI program its console; Windows lets it attach to its
+// parent's.
+func consoleOut() *os.File {
+	if !isConsole(windows.Handle(os.Stdout.Fd())) {
+		if ok, _, _ := procAttachConsole.Call(attachParentProcess); ok == 0 {
+			return nil
+		}
+	}
+	con, err := os.OpenFile("CONOUT$", os.O_RDWR, 0)
+	if err != nil {
+		return nil
+	}
+	return con
 }
 
 // useCompanion says to run the command with the .com. It starts on a new
@@ -99,11 +105,14 @@ func isConsole(h windows.Handle) bool {
 	return windows.GetConsoleMode(h, &mode) == nil
 }
 
-// hasOutput reports whether f is a usable handle (a file or pipe the caller
-// redirected to): a GUI program started without redirection has none.
-func hasOutput(f *os.File) bool {
-	_, err := f.Stat()
-	return err == nil
+// redirected reports whether f is a file or a pipe the caller redirected the
+// output to: a GUI program started at a console has no handle, or (Wine) the
+// console's.
+func redirected(f *os.File) bool {
+	if _, err := f.Stat(); err != nil {
+		return false
+	}
+	return !isConsole(windows.Handle(f.Fd()))
 }
 
 // globalValueFlags are cli's flags before the command that take a value; a

@@ -256,7 +256,7 @@ url = %q
 module = "/nonexistent/libbeidpkcs11.so.0"
 [prompt]
 program = %q
-`, e.ksDir, ssin, sts.URL, caFile, sts.URL+"/no-etk-depot", pinentry)
+`, e.ksDir, ssin, sts.URL, caFile, "https://127.0.0.1:1/EtkDepot/v1", pinentry)
 	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

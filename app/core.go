@@ -48,7 +48,7 @@ type Options struct {
 	WatchSettle time.Duration
 	// Demo disables what makes no sense for a throw-away demo (autostart).
 	Demo bool
-	// RetryDelays of the STS request (nil = DefaultRetryDelays).
+	// RetryDelays of the STS request (nil = sts.DefaultRetryDelays).
 	RetryDelays []time.Duration
 	// Localizer words everything the practitioner reads (nil = English).
 	Localizer *i18n.Localizer
@@ -170,26 +170,7 @@ func (c *Core) Run(ctx context.Context, cmds <-chan tray.Command) error {
 	c.showETK()
 	c.startManager(ctx)
 
-	w, err := watcher.New(watcher.Options{
-		Dir:      c.cfg.KeystoreDirPath(),
-		Settle:   c.o.WatchSettle,
-		Rescan:   c.cfg.Session.CheckInterval.Duration,
-		Match:    func(name string) bool { _, ok := cert.ParseName(name); return ok },
-		Complete: cert.ProbeFile, // complete = parses as a whole PKCS#12; nothing decrypted
-		Logger:   c.log,
-	})
-	var events <-chan watcher.Event
-	if err != nil {
-		c.log.Error("keystore folder not watched", "dir", c.cfg.KeystoreDirPath(), "err", err)
-	} else {
-		events = w.Events()
-		go func() {
-			if err := w.Run(ctx); err != nil {
-				c.log.Error("keystore folder watcher stopped; new certificates are noticed at restart only", "err", err)
-			}
-		}()
-	}
-
+	w, events := c.watch(ctx)
 	go c.refreshCard(ctx)
 	c.refreshAutostart()
 	c.checkReminders(ctx)
@@ -245,6 +226,29 @@ func (c *Core) Run(ctx context.Context, cmds <-chan tray.Command) error {
 		}
 		c.render()
 	}
+}
+
+// watch starts the keystore folder's watcher; without one (the folder
+// cannot be watched), new keystores are noticed at the next start only.
+func (c *Core) watch(ctx context.Context) (*watcher.Watcher, <-chan watcher.Event) {
+	w, err := watcher.New(watcher.Options{
+		Dir:      c.cfg.KeystoreDirPath(),
+		Settle:   c.o.WatchSettle,
+		Rescan:   c.cfg.Session.CheckInterval.Duration,
+		Match:    func(name string) bool { _, ok := cert.ParseName(name); return ok },
+		Complete: cert.ProbeFile, // complete = parses as a whole PKCS#12; nothing decrypted
+		Logger:   c.log,
+	})
+	if err != nil {
+		c.log.Error("keystore folder not watched", "dir", c.cfg.KeystoreDirPath(), "err", err)
+		return nil, nil
+	}
+	go func() {
+		if err := w.Run(ctx); err != nil {
+			c.log.Error("keystore folder watcher stopped; new certificates are noticed at restart only", "err", err)
+		}
+	}()
+	return w, w.Events()
 }
 
 // wakePoll is how often the clocks are compared where no wake-up event comes.

@@ -150,6 +150,7 @@ func newRig(t *testing.T) *rig {
 	r.cfg = config.Default()
 	r.cfg.KeystoreDir = r.ksDir
 	r.cfg.STS.URL = r.sts.URL
+	r.cfg.ETK.URL = "https://127.0.0.1:1/EtkDepot/v1" // nothing listens: an ETK check fails, quietly
 	r.cfg.Providers = []config.Provider{{Name: "Test", NISS: ssin, INAMI: "53886171521", Quality: "physiotherapist", Selected: true}}
 	return r
 }
@@ -271,7 +272,7 @@ func TestCoreWrongPasswordStaysRed(t *testing.T) {
 	defer r.stop()
 	r.wait("start", func(s tray.State) bool { return s.Tooltip != "" })
 	r.click(tray.CmdFallback)
-	s := r.wait("message", func(s tray.State) bool { return strings.Contains(strings.ToLower(s.Status), "password") })
+	s := r.wait("message", func(s tray.State) bool { return strings.Contains(strings.ToLower(lines(s)), "password") })
 	if s.Icon == icons.KindActive {
 		t.Fatalf("green after a wrong password: %+v", s)
 	}
@@ -301,7 +302,7 @@ func TestCoreSleepPastEndGoesRedOnWake(t *testing.T) {
 	if s.Icon != icons.KindNone {
 		t.Fatalf("after wake: %+v", s)
 	}
-	s = r.wait("ended in the status line", func(s tray.State) bool { return strings.Contains(s.Status, "ended") })
+	s = r.wait("ended in the status line", func(s tray.State) bool { return strings.Contains(lines(s), "ended") })
 	if r.notes.count("session ended") != 1 {
 		t.Fatalf("after wake: %+v; ended notes %d", s, r.notes.count("session ended"))
 	}
@@ -366,3 +367,6 @@ func (r *rig) imported(path string) cert.Identity {
 	}
 	return ks.Identity
 }
+
+// lines is the status line and the notes under it, as the menu shows them.
+func lines(s tray.State) string { return strings.Join(append([]string{s.Status}, s.Notes...), "\n") }

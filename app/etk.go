@@ -13,7 +13,7 @@ import (
 )
 
 // etkFile is the last check's record, in the state folder.
-const etkFile = "etk.json"
+const etkFile = "etk-check.json" // not "etk.json": that reads as a message id of the [etk] catalog section
 
 // loadETK reads the last check, so that a restart shows its line without
 // notifying again.

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,8 +11,10 @@ import (
 	"time"
 
 	"ehealth-tray/errkind"
+	"ehealth-tray/i18n"
 	"ehealth-tray/icons"
 	"ehealth-tray/session"
+	"ehealth-tray/sts"
 	"ehealth-tray/sts/ststest"
 	"ehealth-tray/tray"
 )
@@ -55,7 +59,7 @@ func TestCoreSTSFaultsMidSession(t *testing.T) {
 		says     string
 		attempts int
 	}{
-		{ststest.FaultHTTP503, "", "eHealth cannot be reached", 3},
+		{ststest.FaultHTTP503, "", "temporarily unavailable (HTTP 503)", 3},
 		{ststest.FaultSOA, "SOA-02002", "SOA-02002", 3},
 		{ststest.FaultSOA, "SOA-01001", "SOA-01001", 1},
 		{ststest.FaultSlow, "", "did not answer in time", 1},
@@ -71,7 +75,7 @@ func TestCoreSTSFaultsMidSession(t *testing.T) {
 				t.Fatalf("%s: the valid session stopped being green during the renewal: %+v", tc.fault, s)
 			}
 			// Enabled again: the menu takes clicks (a click while busy is dropped, as in the real menu).
-			return strings.Contains(s.Status, "Renewal failed") && strings.Contains(s.Status, tc.says) && s.Fallback.Enabled
+			return strings.Contains(lines(s), "Renewal failed") && strings.Contains(lines(s), tc.says) && s.Fallback.Enabled
 		})
 		if s.Icon != icons.KindActive {
 			t.Fatalf("%s: the still valid session is not green: %+v", tc.fault, s)
@@ -84,14 +88,14 @@ func TestCoreSTSFaultsMidSession(t *testing.T) {
 		// cannot match this case's message.
 		r.click(tray.CmdFallback)
 		r.wait("renewed after "+string(tc.fault), func(s tray.State) bool {
-			return !strings.Contains(s.Status, "Renewal failed") && s.Icon == icons.KindActive && s.Fallback.Enabled
+			return !strings.Contains(lines(s), "Renewal failed") && s.Icon == icons.KindActive && s.Fallback.Enabled
 		})
 	}
 
 	// STS down for good: said plainly, still green, the app keeps going.
 	r.sts.Close()
 	r.click(tray.CmdFallback)
-	r.wait("down", func(s tray.State) bool { return strings.Contains(s.Status, "eHealth cannot be reached") })
+	r.wait("down", func(s tray.State) bool { return strings.Contains(lines(s), "eHealth cannot be reached") })
 	r.click(tray.CmdStop)
 	r.wait("stopped", func(s tray.State) bool { return s.Icon == icons.KindNone })
 }
@@ -111,12 +115,12 @@ func TestCoreUnknownCA(t *testing.T) {
 	r.startWith(2 * time.Second)
 	defer r.stop()
 	r.click(tray.CmdFallback)
-	s := r.wait("TLS refused", func(s tray.State) bool { return strings.Contains(s.Status, "eHealth cannot be reached") })
+	s := r.wait("TLS refused", func(s tray.State) bool { return strings.Contains(lines(s), "is not trusted") })
 	if s.Icon == icons.KindActive || len(tlsSTS.Requests()) != 0 {
 		t.Fatalf("%+v; requests %d", s, len(tlsSTS.Requests()))
 	}
-	if !strings.Contains(s.Status, "certificate") {
-		t.Fatalf("the message does not say it is the certificate: %q", s.Status)
+	if !strings.Contains(lines(s), "certificate") {
+		t.Fatalf("the message does not say it is the certificate: %q", lines(s))
 	}
 }
 
@@ -192,7 +196,7 @@ func TestCoreMissingQualityIsAProblemBeforeAnyPassword(t *testing.T) {
 		t.Fatalf("tooltip %q", s.Tooltip)
 	}
 	r.click(tray.CmdFallback)
-	r.wait("said", func(s tray.State) bool { return strings.Contains(s.Status, "profession is not set") })
+	r.wait("said", func(s tray.State) bool { return strings.Contains(lines(s), "rofession not set") })
 	r.prompter.mu.Lock()
 	defer r.prompter.mu.Unlock()
 	for _, q := range r.prompter.asked {
@@ -235,9 +239,51 @@ func TestCoreNIHIIMismatchIsShown(t *testing.T) {
 	defer r.stop()
 	r.click(tray.CmdFallback)
 	s := r.wait("warning", func(s tray.State) bool {
-		return s.Icon == icons.KindActive && strings.Contains(s.Status, "53886171521")
+		return s.Icon == icons.KindActive && strings.Contains(lines(s), "53886171521")
 	})
-	if !strings.Contains(s.Status, "5/38861/71/522") || r.notes.count("INAMI number differs") != 1 {
-		t.Fatalf("%q, %d notes", s.Status, r.notes.count("INAMI number differs"))
+	if !strings.Contains(lines(s), "5/38861/71/522") || r.notes.count("INAMI number differs") != 1 {
+		t.Fatalf("%q, %d notes", lines(s), r.notes.count("INAMI number differs"))
+	}
+}
+
+// TestOpenerSaysClockSkewAndTraces: a refusal while the PC's clock is 10
+// minutes behind eHealth's names the difference and the fix (in the
+// practitioner's language, eHealth's code kept); --trace keeps the exact
+// bytes of the exchange; a session that has already ended is an error.
+func TestOpenerSaysClockSkewAndTraces(t *testing.T) {
+	r := newRig(t)
+	now := r.clock.Now()
+	path := r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
+	trace := filepath.Join(r.dir, "trace")
+	op := &Opener{Config: &r.cfg, Provider: r.cfg.Providers[0], KeystorePath: path,
+		Secrets: PromptSecrets{Prompter: r.prompter}, TraceDir: trace}
+	r.sts.SetDate(ststest.DateNormal, 10*time.Minute)
+	r.sts.SetFault(ststest.FaultSOA, "SOA-01001", "")
+	_, err := op.Open(context.Background(), session.MethodFallback)
+	if errkind.Of(err) != "clock-skew" {
+		t.Fatalf("%v (kind %q)", err, errkind.Of(err))
+	}
+	if fault, ok := errors.AsType[*sts.STSFault](err); !ok || fault.Code != "SOA-01001" {
+		t.Errorf("eHealth's code is lost: %v", err)
+	}
+	if msg := ErrorMessage(nil, err); !strings.Contains(msg, "10 minutes behind eHealth's: set the time automatically") {
+		t.Errorf("message: %s", msg)
+	}
+	if msg := ErrorMessage(i18n.New("de"), err); !strings.Contains(msg, "10 Minuten") {
+		t.Errorf("German message: %s", msg)
+	}
+	sent, err := os.ReadFile(filepath.Join(trace, "sts-request.xml"))
+	if err != nil || !bytes.Equal(sent, r.sts.Requests()[0].Envelope) {
+		t.Errorf("sts-request.xml is not what was sent: %v", err)
+	}
+	if got, err := os.ReadFile(filepath.Join(trace, "sts-response.xml")); err != nil || !bytes.Contains(got, []byte("SOA-01001")) {
+		t.Errorf("sts-response.xml: %v", err)
+	}
+
+	r.sts.SetDate(ststest.DateNormal, 0)
+	r.sts.SetFault(ststest.FaultPast, "", "")
+	if _, err := op.Open(context.Background(), session.MethodFallback); errkind.Of(err) != "sts-response" ||
+		!strings.Contains(ErrorMessage(nil, err), "has already ended") {
+		t.Errorf("a session of 2000: %v (kind %q)", err, errkind.Of(err))
 	}
 }

@@ -32,7 +32,7 @@ func TestCoreInFrench(t *testing.T) {
 	defer r.stop()
 
 	s := r.wait("certificate line", func(s tray.State) bool { return strings.Contains(s.Cert, "6 jours") })
-	wantCert := "Certificat valable jusqu'au " + id.NotAfter.Local().Format("02/01/2006") + " (6 jours)"
+	wantCert := "Certificat jusqu'au " + id.NotAfter.Local().Format("02/01/2006") + " (6 jours)"
 	if s.Cert != wantCert || s.Tooltip != "Pas de session eHealth" || s.Fallback.Label != "Procédure de secours (mot de passe)…" ||
 		s.Settings != "Paramètres…" || s.Quit != "Quitter" || s.Autostart.Label != "Démarrer avec ma session" {
 		t.Fatalf("%+v", s)

@@ -182,7 +182,8 @@ func when(l *i18n.Localizer, t, now time.Time) string {
 // startItems are Via eID, the fallback procedure and Stop.
 func startItems(l *i18n.Localizer, in viewInput, state session.State) (eid, fallback, stop tray.Item) {
 	_, hasP := active(in)
-	startable := hasP && in.Keystore != "" && state != session.StateStarting && !in.Busy
+	// A renewal in progress shows the valid session (state), but is starting.
+	startable := hasP && in.Keystore != "" && in.Session.State != session.StateStarting && !in.Busy
 	eid = tray.Item{Visible: true, Enabled: startable, Label: l.T("menu.eid")}
 	if live(state) {
 		eid.Label = l.T("menu.eid-renew")
@@ -190,7 +191,10 @@ func startItems(l *i18n.Localizer, in viewInput, state session.State) (eid, fall
 	reason := ""
 	switch {
 	case in.Unset:
-		reason = l.T("menu.set-up-first")
+		// One reason for both: the setup item right above says what to do.
+		eid.Tooltip = l.T("menu.set-up-first")
+		fallback = tray.Item{Visible: true, Label: l.T("menu.fallback")}
+		return eid, fallback, tray.Item{Label: l.T("menu.stop")}
 	case !hasP:
 		reason = l.T("menu.eid-no-provider")
 	case in.Keystore == "":

@@ -97,13 +97,14 @@ type errNotAbsolute struct{ path string }
 
 func (e errNotAbsolute) Error() string { return "not an absolute path: " + e.path }
 
-// executable is os.Executable with symlinks resolved.
+// executable is os.Executable with symlinks resolved; on Windows, the GUI
+// .exe beside the console .com (guiProgram).
 func executable() (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", err
 	}
-	return filepath.EvalSymlinks(exe)
+	return filepath.EvalSymlinks(guiProgram(exe))
 }
 
 // isSelf reports whether program (an absolute path, or a name looked up in

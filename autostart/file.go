@@ -11,6 +11,9 @@ import (
 	"ehealth-tray/statefile"
 )
 
+// guiProgram is exe: only Windows has a console companion (registry_windows.go).
+func guiProgram(exe string) string { return exe }
+
 // writeFile atomically replaces path's content old with data, and leaves an
 // unchanged file alone so that repeating an operation touches nothing.
 func writeFile(op, path string, old, data []byte) error {

@@ -2,6 +2,8 @@ package autostart
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/windows"
@@ -16,6 +18,21 @@ const (
 	valueName   = "ehealth-tray"
 	runPath     = `HKCU\` + runKey + `\` + valueName
 )
+
+// guiProgram is the program to start at login for exe: the GUI
+// ehealth-tray.exe beside the console ehealth-tray.com, when exe is the .com
+// (run from a terminal), so that no console window opens at login.
+func guiProgram(exe string) string {
+	ext := filepath.Ext(exe)
+	if !strings.EqualFold(ext, ".com") {
+		return exe
+	}
+	gui := strings.TrimSuffix(exe, ext) + ".exe"
+	if fi, err := os.Lstat(gui); err != nil || !fi.Mode().IsRegular() {
+		return exe
+	}
+	return gui
+}
 
 // commandLine is the Run value: the executable always quoted (an unquoted
 // path with spaces could run another program), then the arguments.

@@ -8,14 +8,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
 
+	"ehealth-tray/safefile"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -67,18 +66,23 @@ func Open(path string, password []byte) (*Keystore, error) {
 	return ks, nil
 }
 
+// readKeystore reads the keystore file, capped. A symlink is followed to its
+// file (a "current.p12" link is common); the file itself must be regular: a
+// FIFO or a device is refused at once (kind not-regular-file), never waited on.
 func readKeystore(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return nil, fmt.Errorf("keystore: %w: %w", ErrRead, err)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKeystoreSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("keystore: %w: %w", ErrRead, err)
-	}
-	if len(data) > maxKeystoreSize {
+	data, err := safefile.ReadFile(real, maxKeystoreSize)
+	var tooLarge *safefile.TooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
 		return nil, fmt.Errorf("%s: %w: larger than %d bytes", path, ErrNotKeystore, maxKeystoreSize)
+	case safefile.IsNotRegular(err):
+		return nil, fmt.Errorf("keystore: %w: %w", err, ErrRead)
+	case err != nil:
+		return nil, fmt.Errorf("keystore: %w: %w", ErrRead, err)
 	}
 	return data, nil
 }

@@ -65,6 +65,7 @@ func commands() []command {
 		{"certs", "cli.summary-certs", runCerts},
 		{"cert", "cli.summary-cert", runCert},
 		{"check", "cli.summary-check", runCheck},
+		{"etk", "etk.summary", runEtk},
 		{"session", "cli.summary-session", runSession},
 		{"setup", "cli.summary-setup", runSetup},
 		{"demo", "cli.summary-demo", runDemo},
@@ -149,16 +150,21 @@ func (e *env) loadConfig() (config.Config, error) {
 	e.loc = i18n.New(i18n.Detect(cfg.Language))
 	e.configIssues = issues
 	for _, i := range issues {
-		e.warn(i.String())
+		e.warn(i.Localize(e.loc))
 	}
 	return cfg, err
 }
 
 
 func runVersion(e *env, args []string) int {
-	fs := newFlags(e, "version", "version")
+	fs := newFlags(e, "version", "version [--json]")
+	asJSON := fs.Bool("json", false, e.loc.T("cli.flag-json"))
 	if _, err := parse(fs, args); err != nil {
 		return usageExit(err)
+	}
+	if *asJSON {
+		writeJSON(e.stdout, map[string]string{"version": version()})
+		return exitOK
 	}
 	fmt.Fprintln(e.stdout, "ehealth-tray", version())
 	return exitOK

@@ -185,7 +185,7 @@ func TestCheck(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
-	if code != 0 || !res.OK || len(res.Checks) != 8 {
+	if code != 0 || !res.OK || len(res.Checks) != 9 {
 		t.Fatalf("exit %d: %s", code, out)
 	}
 	// Wrong password: exit 1, the password check fails with its fix.
@@ -198,7 +198,7 @@ func TestCheck(t *testing.T) {
 	expiredCfg := filepath.Join(w.dir, "expired.toml")
 	_ = os.WriteFile(expiredCfg, []byte(string(cfg)+"keystore = \""+w.expired+"\"\n"), 0o600)
 	code, out, _ = run(t, "s3cret\n", "check", "--password-stdin", "--json", "--config", expiredCfg)
-	if code != 1 || !strings.Contains(out, "Certificate expired on") || !strings.Contains(out, "renew it") {
+	if code != 1 || !strings.Contains(out, "Certificate expired on") || !strings.Contains(out, "request a new one") {
 		t.Fatalf("exit %d: %s", code, out)
 	}
 	// Another person's keystore: identity fails with both SSINs.
@@ -288,7 +288,7 @@ func TestSessionStartFallbackAgainstSimulator(t *testing.T) {
 	}{
 		{ststest.FaultSOA, "SOA-01001", "sts-fault"},
 		{ststest.FaultStatus, "", "sts-status"},
-		{ststest.FaultHTTP503, "", "network"},
+		{ststest.FaultHTTP503, "", "sts-unavailable"},
 		{ststest.FaultMalformed, "", "sts-response"},
 	} {
 		sts.SetFault(tc.fault, tc.code, "")

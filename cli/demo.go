@@ -14,7 +14,7 @@ import (
 func runDemo(e *env, args []string) int {
 	fs := newFlags(e, "demo", "demo [--keep]")
 	keep := fs.Bool("keep", false, e.loc.T("cli.flag-keep"))
-	renewAfter := fs.Duration("renew-after", 30*time.Second, e.loc.T("cli.flag-renew-after"))
+	renewAfter := nonNegativeDuration(fs, "renew-after", 30*time.Second, e.loc.T("cli.flag-renew-after"))
 	if _, err := parse(fs, args); err != nil {
 		return usageExit(err)
 	}

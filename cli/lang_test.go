@@ -64,10 +64,10 @@ func TestCheckTranslated(t *testing.T) {
 			cfg := withLanguage(t, w, tc.lang)
 			code, out, errOut := run(t, "s3cret\n", "check", "--config", cfg, "--password-stdin", "--json")
 			var res checkOutput
-			if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || !res.OK || len(res.Checks) != 8 {
+			if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || !res.OK || len(res.Checks) != 9 {
 				t.Fatalf("exit %d: %s %s (%v)", code, out, errOut, err)
 			}
-			if res.Checks[0].ID != "provider.selected" || res.Checks[7].ID != "certificate.environment" {
+			if res.Checks[0].ID != "provider.selected" || res.Checks[8].ID != "certificate.environment" {
 				t.Fatalf("check ids changed: %s", out)
 			}
 			var all strings.Builder

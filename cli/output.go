@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"ehealth-tray/app"
-	"ehealth-tray/config"
 	"ehealth-tray/errkind"
 	"ehealth-tray/i18n"
 	"ehealth-tray/prompt"
@@ -107,15 +106,18 @@ type errorJSON struct {
 // message, and its own text as details.
 func (e *env) describe(err error, fallback string) errorJSON {
 	err = e.explain(err)
-	switch kind := errkind.Of(err); kind {
-	case "":
-		return errorJSON{Kind: fallback, Message: e.loc.T("cli.unexpected"), Details: err.Error()}
-	case "no-dialog":
+	kind := errkind.Of(err)
+	var own i18n.Localized
+	switch {
+	case kind == "no-dialog":
 		// Whatever failed (pinentry, the terminal), the fix is the same.
 		return errorJSON{Kind: kind, Message: e.loc.T("cli.no-dialog"), Details: err.Error()}
-	default:
-		return errorJSON{Kind: kind, Message: app.ErrorMessage(e.loc, err)}
+	case kind == "" && !errors.As(err, &own):
+		return errorJSON{Kind: fallback, Message: e.loc.T("cli.unexpected"), Details: err.Error()}
+	case kind == "":
+		kind = fallback
 	}
+	return errorJSON{Kind: kind, Message: app.ErrorMessage(e.loc, err)}
 }
 
 // exitFor is the exit code of a failure of kind: 2 for what the command line
@@ -171,18 +173,9 @@ type warningJSON struct {
 func (e *env) warnings() []warningJSON {
 	out := []warningJSON{}
 	for _, i := range e.configIssues {
-		out = append(out, warningJSON{File: i.File, Line: i.Line, Key: i.Key, Message: issueMessage(e.loc, i)})
+		out = append(out, warningJSON{File: i.File, Line: i.Line, Key: i.Key, Message: i.Message(e.loc)})
 	}
 	return out
-}
-
-// issueMessage is an issue's message, in l's language when the issue words
-// itself.
-func issueMessage(l *i18n.Localizer, i config.Issue) string {
-	if own, ok := any(i).(i18n.Localized); ok {
-		return own.Localize(l)
-	}
-	return i.Msg
 }
 
 func (e *env) warn(msg string) {

@@ -30,7 +30,7 @@ type sessionJSON struct {
 	Warnings []warningJSON `json:"warnings"`
 }
 
-const sessionUsage = "session start [--config FILE] [--provider NAME] --method eid|fallback [--password-stdin] [--json]"
+const sessionUsage = "session start [--config FILE] [--provider NAME] --method eid|fallback [--password-stdin] [--trace DIR] [--json]"
 
 // runSession runs session's one subcommand, start.
 func runSession(e *env, args []string) int {
@@ -53,6 +53,7 @@ func runSessionStart(e *env, args []string) int {
 	method := fs.String("method", "", e.loc.T("cli.flag-method"))
 	pwStdin := fs.Bool("password-stdin", false, e.loc.T("cli.flag-password-pin-stdin"))
 	asJSON := fs.Bool("json", false, e.loc.T("cli.flag-json"))
+	traceDir := fs.String("trace", "", e.loc.T("cli.flag-trace"))
 	if _, err := parse(fs, args); err != nil {
 		return usageExit(err)
 	}
@@ -77,7 +78,7 @@ func runSessionStart(e *env, args []string) int {
 		}
 		secrets = ds
 	}
-	op := &app.Opener{Config: &cfg, Provider: p, KeystorePath: checks.KeystoreFor(&cfg, p, files), Secrets: secrets, Log: e.logger()}
+	op := &app.Opener{Config: &cfg, Provider: p, KeystorePath: checks.KeystoreFor(&cfg, p, files), Secrets: secrets, Log: e.logger(), TraceDir: *traceDir}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	a, err := op.Open(ctx, m)
@@ -110,13 +111,13 @@ func pickProvider(cfg *config.Config, name string) (config.Provider, error) {
 	if name != "" {
 		p, ok := cfg.ProviderByName(name)
 		if !ok {
-			return p, &cliError{id: "cli.no-provider-named", data: map[string]any{"Name": name}}
+			return p, &cliError{id: "cli.no-provider-named", kind: "no-provider", data: map[string]any{"Name": name}}
 		}
 		return p, nil
 	}
 	sel := cfg.SelectedProviders()
 	if len(sel) != 1 {
-		return config.Provider{}, &cliError{id: "cli.select-provider"}
+		return config.Provider{}, &cliError{id: "cli.select-provider", kind: "no-provider"}
 	}
 	return sel[0], nil
 }

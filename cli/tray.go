@@ -69,9 +69,12 @@ func (e *env) runTrayApp(r trayRun) int {
 		return exitOK
 	}
 	if err != nil {
-		log.Warn("single-instance check unavailable", "err", err)
-	} else {
-		defer primary.Close()
+		// The lock alone decides the primary: without it, two trays could run.
+		return e.fail("%s", app.ErrorMessage(e.loc, err))
+	}
+	defer primary.Close()
+	if primary.Handover != nil {
+		log.Warn("a second start cannot bring this tray forward", "err", primary.Handover)
 	}
 
 	// A closed terminal (SIGHUP) ends the app as cleanly as a logout (SIGTERM).
@@ -134,7 +137,7 @@ func (e *env) notifyConfigIssues(ctx context.Context, notifier notify.Notifier, 
 	}
 	_ = notifier.Notify(ctx, notify.Notification{
 		Title: e.loc.N("notify.config-issues", n),
-		Body:  e.loc.T("notify.config-issues-body", map[string]any{"Issue": e.configIssues[0].String()}),
+		Body:  e.loc.T("notify.config-issues-body", map[string]any{"Issue": e.configIssues[0].Localize(e.loc)}),
 	})
 }
 

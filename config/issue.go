@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"ehealth-tray/i18n"
+	"ehealth-tray/textsafe"
 )
 
 // Issue is one problem found in the file, with its position. It never stops
@@ -79,24 +79,9 @@ func quoteAll(vals []string) string {
 	return strings.Join(q, ", ")
 }
 
-// isControl tells the characters that must never reach a terminal or a
-// notification raw: C0 and C1 controls (ESC starts terminal sequences) and
-// Unicode format characters (bidi overrides and isolates reorder text).
-func isControl(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
-}
+// hasControl tells a value that would steer a terminal or reorder a
+// notification (textsafe would have to escape it).
+func hasControl(s string) bool { return textsafe.String(s) != s }
 
-func hasControl(s string) bool { return strings.IndexFunc(s, isControl) >= 0 }
-
-// printable replaces control characters by U+FFFD.
-func printable(s string) string {
-	if !hasControl(s) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isControl(r) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
-}
+// printable escapes such characters visibly (textsafe).
+func printable(s string) string { return textsafe.String(s) }

@@ -1,9 +1,12 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -100,6 +103,20 @@ func TestHopelessFileIsGivenUpWithinBounds(t *testing.T) {
 	}
 }
 
+// TestLargeHostileFileIsGivenUpSooner: each try decodes the whole file
+// again, so a near-MaxSize file gets fewer tries than a small one.
+func TestLargeHostileFileIsGivenUpSooner(t *testing.T) {
+	var b strings.Builder
+	for i := 0; b.Len() < MaxSize/2; i++ {
+		fmt.Fprintf(&b, "[[provider]]\nname = \"n%d\"\n", i)
+	}
+	b.WriteString(strings.Repeat("= bad\n", 20))
+	_, issues := Parse("c.toml", []byte(b.String()))
+	if n := len(issues); n > decodeBudget/(MaxSize/2)+1 || issues[n-1].ID != "settings.given-up" {
+		t.Fatalf("%d issues, last %+v", n, issues[n-1])
+	}
+}
+
 func TestWindowsPathInDoubleQuotesSaysSingleQuotes(t *testing.T) {
 	in := "keystore_dir = \"C:\\Users\\kine\\ehealth\"\nlanguage = \"fr\"\n"
 	cfg, issues := Parse("c.toml", []byte(in))
@@ -111,6 +128,11 @@ func TestWindowsPathInDoubleQuotesSaysSingleQuotes(t *testing.T) {
 	}
 	if cfg.Language != "fr" {
 		t.Errorf("the next line must still count")
+	}
+	// Valid TOML, but with a tab and a newline in it: said the same way.
+	cfg, issues = Parse("c.toml", []byte("[sts]\nca_file = \"C:\\temp\\new\\ca.pem\"\n"))
+	if len(issues) != 1 || issues[0].ID != "settings.windows-path" || issues[0].Key != "sts.ca_file" || cfg.STS.CAFile != "" {
+		t.Fatalf("issues %+v", issues)
 	}
 	// Written as the message says, it works.
 	cfg, issues = Parse("c.toml", []byte("keystore_dir = 'C:\\Users\\kine\\ehealth'\n"))
@@ -306,5 +328,22 @@ func TestExpandPath(t *testing.T) {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
+	}
+}
+
+// TestIssueJSON: the CLI's "warnings" entries are issues as they are.
+func TestIssueJSON(t *testing.T) {
+	_, issues := Parse("c.toml", []byte("[sts]\ntimeout = \"30\"\n"))
+	b, err := json.Marshal(issues[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"file": "c.toml", "line": 2.0, "key": "sts.timeout", "message": `not a duration (for example "30s"): "30"`}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s", b)
 	}
 }

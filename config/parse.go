@@ -21,6 +21,9 @@ const (
 	// maxDropped bounds the bad lines set aside before the whole file is
 	// given up: each one costs a new decode.
 	maxDropped = 16
+	// decodeBudget bounds the bytes decoded in all those tries, so that a
+	// large hostile file is given up sooner.
+	decodeBudget = 4 * MaxSize
 )
 
 // Parse decodes TOML text over the defaults. name is used in messages.
@@ -34,7 +37,7 @@ func Parse(name string, data []byte) (Config, []Issue) {
 	lines := strings.Split(string(data), "\n")
 	var root map[string]toml.Primitive
 	md, issues, ok := decodeSkipping(name, lines, &root)
-	d := decoder{file: name, md: md, lines: keyLines(lines)}
+	d := decoder{file: name, md: md, text: lines, lines: keyLines(lines)}
 	if ok {
 		d.table(root, reflect.ValueOf(&cfg).Elem(), "")
 		issues = append(issues, d.issues...)
@@ -47,8 +50,10 @@ func Parse(name string, data []byte) (Config, []Issue) {
 
 // decodeSkipping decodes lines into root, blanking each line that nests too
 // deep or does not parse (line numbers stay true) and trying again, up to
-// maxDropped lines. ok is false when the file had to be given up.
+// maxDropped lines and decodeBudget bytes. ok is false when the file had to
+// be given up.
 func decodeSkipping(name string, lines []string, root *map[string]toml.Primitive) (md toml.MetaData, issues []Issue, ok bool) {
+	decoded := 0
 	for range maxDropped + 1 {
 		if n := deepLine(lines, maxDepth); n > 0 {
 			issues = append(issues, newIssue(name, n, "", "settings.too-deep", map[string]any{"Max": maxDepth}))
@@ -56,6 +61,9 @@ func decodeSkipping(name string, lines []string, root *map[string]toml.Primitive
 			continue
 		}
 		text := strings.Join(lines, "\n")
+		if decoded += len(text); decoded > decodeBudget {
+			break
+		}
 		*root = nil
 		var err error
 		md, err = toml.Decode(text, root)
@@ -99,12 +107,14 @@ func syntaxIssue(name, text string, lines []string, err error) (Issue, int) {
 	return i, n
 }
 
-// isWindowsPath tells a value written like "C:\Users\…" or "\\server\…":
-// backslashes in double quotes are TOML escapes, and the fix is single quotes.
+// isWindowsPath tells a value written like "C:\Users\…", "\\server\…" or
+// "%APPDATA%\…": backslashes in double quotes are TOML escapes, and the fix
+// is single quotes.
 func isWindowsPath(line string) bool {
 	_, v, ok := strings.Cut(line, "=")
 	v = strings.TrimSpace(v)
-	return ok && strings.HasPrefix(v, `"`) && strings.Contains(v, `\`)
+	return ok && strings.HasPrefix(v, `"`) &&
+		(strings.Contains(v, `:\`) || strings.HasPrefix(v, `"\\`) || strings.Contains(v, `%\`) || strings.HasPrefix(v, `"~\`))
 }
 
 // deepLine returns the first line (from 1) where arrays and inline tables
@@ -178,6 +188,7 @@ func (s *depthScanner) skipString(l string, i int) int {
 type decoder struct {
 	file   string
 	md     toml.MetaData
+	text   []string // the file's lines
 	lines  map[string]int
 	issues []Issue
 }
@@ -292,7 +303,12 @@ func (d *decoder) value(p toml.Primitive, f reflect.Value, key string) {
 			return
 		}
 		if s, ok := tmp.Elem().Interface().(string); ok && hasControl(s) {
-			d.issue(key, "settings.control", nil)
+			// "C:\temp" is valid TOML, with a tab in it.
+			id := "settings.control"
+			if n := d.lines[key]; n > 0 && isWindowsPath(d.text[n-1]) {
+				id = "settings.windows-path"
+			}
+			d.issue(key, id, nil)
 			return
 		}
 		f.Set(tmp.Elem())

@@ -35,6 +35,18 @@ func StateDir() string {
 	return filepath.Join(os.TempDir(), tempStateName())
 }
 
+// RuntimeDir is where the single-instance lock goes when PrepareStateDir
+// refused the state folder, so that the tray still runs once, from memory:
+// $XDG_RUNTIME_DIR/ehealth-tray on Linux (the user's own, by the login
+// manager), else the per-user fallback in the temp folder. instance.Acquire
+// checks it as PrepareStateDir does.
+func RuntimeDir() string {
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" && runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
+		return filepath.Join(d, "ehealth-tray")
+	}
+	return filepath.Join(os.TempDir(), tempStateName())
+}
+
 // tempStateName names the temp-folder fallback after the user, so that
 // users do not share it. Windows has no uid, and its temp folder is the
 // user's own.

@@ -74,3 +74,19 @@ func TestPrepareStateDirOwn(t *testing.T) {
 		t.Fatalf("not created: %v", err)
 	}
 }
+
+func TestRuntimeDir(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("XDG_RUNTIME_DIR is Linux's")
+	}
+	t.Setenv("XDG_RUNTIME_DIR", "/run/user/1000")
+	if got := RuntimeDir(); got != "/run/user/1000/ehealth-tray" {
+		t.Fatalf("RuntimeDir() = %s", got)
+	}
+	tmp := t.TempDir()
+	withoutHome(t, tmp)
+	t.Setenv("XDG_RUNTIME_DIR", "")
+	if got, want := RuntimeDir(), StateDir(); got != want {
+		t.Fatalf("RuntimeDir() = %s, want the per-user temp folder %s", got, want)
+	}
+}

@@ -91,18 +91,19 @@ func compareOne(t Token, inUse Keystore, others []Keystore) Result {
 }
 
 // holds tells whether k has the key of c: its serial in decimal is one of
-// k's aliases (the Technical Connector's rule) and, when k's public keys are
-// known, the key under that alias is c's.
+// k's aliases (the Technical Connector's rule) and, when the public key under
+// that alias is known, it is c's.
 func holds(k Keystore, c *x509.Certificate) bool {
 	alias := c.SerialNumber.String()
 	if !slices.Contains(k.Aliases, alias) {
 		return false
 	}
-	if k.Keys == nil {
-		return true
+	pub, known := k.Keys[alias]
+	if !known {
+		return true // no password, or no certificate paired with the key: the alias must do
 	}
-	pub, ok := k.Keys[alias].(interface{ Equal(crypto.PublicKey) bool })
-	return ok && pub.Equal(c.PublicKey)
+	p, ok := pub.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && p.Equal(c.PublicKey)
 }
 
 // severity orders statuses from the best to the worst.

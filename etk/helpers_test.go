@@ -45,12 +45,16 @@ var shared = sync.OnceValues(func() (*world, error) {
 	if w.other, err = mk(otherSSIN, keys[3]); err != nil {
 		return nil, err
 	}
+	if w.stray, err = mk(testSSIN, keys[3]); err != nil {
+		return nil, err
+	}
 	return w, nil
 })
 
-// world is a practitioner's old and renewed keystores, and someone else's.
+// world is a practitioner's old and renewed keystores, someone else's, and
+// a stray one of the practitioner's that is never in their folder.
 type world struct {
-	old, renewed, other *certtest.Fixture
+	old, renewed, other, stray *certtest.Fixture
 }
 
 func fixtures(t testing.TB) *world {

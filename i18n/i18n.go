@@ -27,19 +27,35 @@ var Languages = []string{"en", "fr", "nl", "de"}
 //go:embed locales/active.*.toml
 var locales embed.FS
 
-// bundle is the embedded catalog. The files are part of the program and
-// TestCatalog reads them all: a file that does not parse is a build defect,
-// not bad input, hence the panic.
-var bundle = sync.OnceValue(func() *goi18n.Bundle {
+// bundles holds, per language, a catalog of that language and English, its
+// fallback: a program loads only the languages it speaks. The files are part
+// of the program and TestCatalog reads them all: a file that does not parse
+// is a build defect, not bad input, hence the panic.
+var (
+	bundlesMu sync.Mutex
+	bundles   = map[string]*goi18n.Bundle{}
+)
+
+func bundleFor(lang string) *goi18n.Bundle {
+	bundlesMu.Lock()
+	defer bundlesMu.Unlock()
+	if b, ok := bundles[lang]; ok {
+		return b
+	}
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	for _, lang := range Languages {
-		if _, err := b.LoadMessageFileFS(locales, path.Join("locales", "active."+lang+".toml")); err != nil {
+	langs := []string{"en"}
+	if lang != "en" {
+		langs = append(langs, lang)
+	}
+	for _, l := range langs {
+		if _, err := b.LoadMessageFileFS(locales, path.Join("locales", "active."+l+".toml")); err != nil {
 			panic("i18n: embedded catalog: " + err.Error())
 		}
 	}
+	bundles[lang] = b
 	return b
-})
+}
 
 // Date layouts per language; English keeps ISO dates, which are unambiguous.
 var dateLayouts = map[string]string{
@@ -71,7 +87,7 @@ func New(lang string) *Localizer {
 	if l == "" {
 		l = "en"
 	}
-	return &Localizer{lang: l, loc: goi18n.NewLocalizer(bundle(), l, "en")}
+	return &Localizer{lang: l, loc: goi18n.NewLocalizer(bundleFor(l), l, "en")}
 }
 
 func (l *Localizer) or() *Localizer {

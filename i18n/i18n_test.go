@@ -102,7 +102,7 @@ func TestCatalog(t *testing.T) {
 }
 
 // sourceDirs hold every user-facing string; their message ids are literals.
-var sourceDirs = []string{"../app", "../checks", "../cli", "../config", "../soap", "../sts", "../prompt", "../setup", "..", "."}
+var sourceDirs = []string{"../app", "../checks", "../cli", "../config", "../soap", "../sts", "../etk", "../prompt", "../setup", "..", "."}
 
 type use struct {
 	id     string

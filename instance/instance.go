@@ -1,11 +1,15 @@
 // Package instance keeps ehealth-tray to one instance per user: a login
 // autostart and a manual start at the same moment must not give two trays.
 //
-// The first instance holds an exclusive lock (gofrs/flock) on a file in its
-// state dir; the kernel releases it when the process dies, so a crash never
-// leaves a stale lock. It also listens on a Unix socket next to it. A second
-// start fails to take the lock, tells the first over the socket (which then
-// shows itself), and exits.
+// The lock alone decides the primary: the first instance holds an exclusive
+// lock on instance.lock in its state folder, which the system releases when
+// the process dies, so a crash never leaves a stale lock. The primary also
+// listens on a Unix socket next to it (the hand-over): a second start fails
+// to take the lock, tells the first over the socket (which then shows
+// itself), and exits. A hand-over that cannot be set up leaves the lock held.
+//
+// The lock is opened only in a state folder of the user's own, never through
+// a symlink, never on a FIFO; anything but a regular file is refused.
 package instance
 
 import (
@@ -17,48 +21,59 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gofrs/flock"
+	"ehealth-tray/safefile"
+	"ehealth-tray/statefile"
 )
 
-// ErrRunning means another instance answered and was told to show itself.
+// ErrRunning means another instance holds the lock; it was told to show
+// itself, unless the error says it does not answer.
 var ErrRunning = errors.New("ehealth-tray is already running")
 
 // Primary is the running first instance.
 type Primary struct {
-	lock     *flock.Flock
-	ln       net.Listener
-	path     string
-	Activate chan struct{} // receives when a second instance starts
+	lock *os.File
+	ln   net.Listener // nil when the hand-over could not be set up
+	path string
+	// Activate receives when a second instance starts.
+	Activate chan struct{}
+	// Handover says why a second start cannot reach this one (no Unix
+	// sockets, as under Wine); nil when it can. The lock is held either way.
+	Handover error
 }
 
 // handoverWait is how long a second instance waits for the first one's
 // socket: the first may have taken the lock a moment ago.
 const handoverWait = 3 * time.Second
 
-// Acquire becomes the primary instance, or returns ErrRunning after handing
-// over to the one already running.
+// Acquire becomes the primary instance, or returns an error wrapping
+// ErrRunning after handing over to the one already running. Any other error
+// (a *statefile.DirError, a *safefile.NotRegularError for an instance.lock
+// that is a folder, a symlink or a FIFO) means the lock cannot be taken:
+// the caller must not run as the tray, or two could.
 func Acquire(stateDir string) (*Primary, error) {
-	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+	if err := statefile.PrepareDir(stateDir); err != nil {
 		return nil, err
 	}
 	sock := filepath.Join(stateDir, "instance.sock")
-	lock := flock.New(filepath.Join(stateDir, "instance.lock"))
-	ok, err := lock.TryLock()
+	lockPath := filepath.Join(stateDir, "instance.lock")
+	f, err := safefile.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("single-instance lock: %w", err)
 	}
-	if !ok {
+	ok, err := tryLock(f)
+	if err != nil || !ok {
+		_ = f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("single-instance lock %s: %w", lockPath, err)
+		}
 		return nil, handOver(sock)
 	}
+	p := &Primary{lock: f, path: sock, Activate: make(chan struct{}, 1)}
 	// We hold the lock: whatever socket file is there was left by a crash.
 	_ = os.Remove(sock)
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		_ = lock.Unlock()
-		return nil, err
+	if p.ln, p.Handover = net.Listen("unix", sock); p.Handover == nil {
+		go p.serve()
 	}
-	p := &Primary{lock: lock, ln: ln, path: sock, Activate: make(chan struct{}, 1)}
-	go p.serve()
 	return p, nil
 }
 
@@ -66,10 +81,12 @@ func Acquire(stateDir string) (*Primary, error) {
 func handOver(sock string) error {
 	deadline := time.Now().Add(handoverWait)
 	for {
-		if err := activate(sock); err == nil {
+		err := activate(sock)
+		if err == nil {
 			return ErrRunning
-		} else if time.Now().After(deadline) {
-			return fmt.Errorf("another ehealth-tray holds the lock but does not answer: %w", err)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w, but does not answer: %w", ErrRunning, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -117,12 +134,16 @@ func (p *Primary) serve() {
 	}
 }
 
-// Close releases the instance.
+// Close releases the instance: the socket, then the lock.
 func (p *Primary) Close() error {
-	err := p.ln.Close()
-	_ = os.Remove(p.path)
-	if uerr := p.lock.Unlock(); err == nil {
-		err = uerr
+	var err error
+	if p.ln != nil {
+		err = p.ln.Close()
+		_ = os.Remove(p.path)
+	}
+	// Closing the file releases the lock; the file stays for the next start.
+	if cerr := p.lock.Close(); err == nil {
+		err = cerr
 	}
 	return err
 }

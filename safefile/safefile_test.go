@@ -63,6 +63,9 @@ func TestRefusesSymlink(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Skipf("cannot create a symlink here: %v", err)
 	}
+	if _, err := os.Lstat(link); err != nil {
+		t.Skipf("symlinks do not work here (Wine): %v", err)
+	}
 	data, err := ReadFile(link, 100)
 	assertNotRegular(t, err, link)
 	if data != nil {

@@ -6,6 +6,8 @@
 # These machines are shared and noisy: read medians and ratios, not single runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/need.sh
+need /usr/bin/time:time # peak memory of the CLI commands
 count=${COUNT:-5}
 idle=${IDLE:-5m}
 out=$(mktemp)
@@ -18,6 +20,9 @@ run -bench 'BenchmarkDiscover$' -benchmem -count "$count" ./cert/
 run -bench 'BenchmarkBuildRequest(RSA|EC)$' -benchmem -count "$count" ./sts/
 run -bench 'BenchmarkEventLatency$' -benchtime 10x -count "$count" ./watcher/
 run -bench 'BenchmarkColdStartToTray$' -benchtime 5x -count "$count" .
+run -bench 'BenchmarkDecodeReal(GoPKCS12)?$' -benchtime 10x -count "$count" ./cert/
+run -bench 'BenchmarkFallbackSession$' -benchtime 10x -count "$count" .
+run -bench 'BenchmarkCommandRSS' -benchtime 3x -count 1 .
 echo "== idle run ($idle after one minute)"
 EHEALTH_BENCH_IDLE=$idle run -bench 'BenchmarkIdle$' -benchtime 1x -count 1 .
 
@@ -45,5 +50,9 @@ echo "| idle wake-ups (context switches, all threads) | $(median BenchmarkIdle w
 echo "| discovery over 2,000 files | $(ms "$(median BenchmarkDiscover ns/op)") ms | ≤ 20 ms |"
 echo "| request build + sign, RSA-2048 keystore key | $(ms "$(median BenchmarkBuildRequestRSA ns/op)") ms | ≤ 5 ms |"
 echo "| request build + sign, P-384 key | $(ms "$(median BenchmarkBuildRequestEC ns/op)") ms | — |"
+echo "| keystore decode, 50,000 iterations (go-pkcs12 alone: $(ms "$(median BenchmarkDecodeRealGoPKCS12 ns/op)") ms) | $(ms "$(median BenchmarkDecodeReal ns/op)") ms | — |"
+echo "| fallback session, client side (process wall time − server time) | $(median BenchmarkFallbackSession ms-client/session) ms | ≤ 70 ms |"
+echo "| fallback session, peak resident memory | $(median BenchmarkFallbackSession MB-peak-rss) MB | ≤ 15 MiB |"
+echo "| peak resident memory: version / certs / check | $(median BenchmarkCommandRSS/version MB-peak-rss) / $(median BenchmarkCommandRSS/certs MB-peak-rss) / $(median BenchmarkCommandRSS/check MB-peak-rss) MB | ≤ 10 MB |"
 echo "| watcher latency, file complete → offer (debounce incl.) | $(median BenchmarkEventLatency median-ms) ms | ≤ 1500 ms |"
 echo "| binary size, stripped (linux/amd64) | $(awk -v s="$size" 'BEGIN {printf "%.1f", s/1048576}') MiB | — |"

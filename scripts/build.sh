@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
-# Builds the release artifacts into dist/ and checks them:
+# build.sh [windows]: builds the release artifacts into dist/ and checks them:
 #   dist/ehealth-tray_linux_amd64/ehealth-tray         stripped, version stamped
-#   dist/ehealth-tray_windows_amd64/ehealth-tray.exe   GUI subsystem, icon and version resource
-#   dist/ehealth-tray_<version>_windows_amd64.zip      the .exe and README.md
+#   dist/ehealth-tray_windows_amd64/ehealth-tray.exe   GUI subsystem (tray, Start menu, autostart), icon and version resource
+#   dist/ehealth-tray_windows_amd64/ehealth-tray.com   the same program for the console (the command line)
+#   dist/ehealth-tray_<version>_windows_amd64.zip      the .exe, the .com and README.md
+#   dist/ehealth-tray_<version>_windows_amd64.msi      per-user installer, packaging/ehealth-tray.wxs
 #   dist/ehealth-tray_<debversion>_amd64.deb           packaging/nfpm.yaml
+# With "windows", only the Windows artifacts (the .exe, .com, .zip and .msi).
 # The version is `git describe --tags --always --dirty` (or $VERSION). As root,
 # it installs the missing build tools and test-installs the .deb, then purges
 # it. macOS cannot be built from Linux: see the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/need.sh
+
+target=${1:-all}
+case $target in
+  all | windows) ;;
+  *)
+    echo "usage: scripts/build.sh [windows]" >&2
+    exit 2
+    ;;
+esac
 
 # Tools from the module proxy, pinned. nfpm v2.46+ needs modules that the proxy
 # here refuses (go.digitalxero.dev), so stay on v2.45.
@@ -21,7 +33,8 @@ APP_ICON=active
 ICON_SIZES=(16 22 24 32 48 64)
 
 need gcc:gcc objdump:binutils git:git x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 \
-     zip:zip unzip:unzip file:file dpkg-deb:dpkg desktop-file-validate:desktop-file-utils
+     zip:zip unzip:unzip file:file dpkg-deb:dpkg desktop-file-validate:desktop-file-utils \
+     wixl:wixl msiinfo:msitools msibuild:msitools
 
 # Steps and their durations, for the summary.
 steps=() durations=() step_start=
@@ -77,6 +90,22 @@ win_version() {
   echo "$((10#${n[0]})).$((10#${n[1]})).$((10#${n[2]})).$((10#${n[3]}))"
 }
 
+# msi_version is the major.minor.build of the MSI's ProductVersion, from a
+# win_version a.b.c.d: MSI compares only three fields (major and minor up to
+# 255, build up to 65535), so the build is c*1000 + the commits since the tag.
+# Before any tag it is 0.0.<number of commits>, so that each build upgrades the
+# one before.
+msi_version() {
+  local a b c d
+  IFS=. read -r a b c d <<<"$1"
+  if [ "$1" = 0.0.0.0 ]; then
+    d=$(git rev-list --count HEAD 2>/dev/null || echo 0)
+  fi
+  ((a <= 255 && b <= 255 && c <= 64 && d <= 999)) ||
+    die "version $1 does not fit an MSI version (a.b.c with a, b <= 255, c <= 64, 999 commits after a tag at most)"
+  echo "$a.$b.$((c * 1000 + d))"
+}
+
 # ico_pngs ICO DIR writes the images of ICO as DIR/<px>.png. Our .ico files hold
 # PNG images (icons/gen.go), so each entry is a PNG file as is.
 ico_pngs() {
@@ -94,13 +123,19 @@ version=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo 0.
 [[ $version =~ ^[A-Za-z0-9._+~-]+$ ]] || die "unexpected version \"$version\""
 deb_ver=$(deb_version "$version")
 win_ver=$(win_version "$deb_ver")
-echo "version $version (deb $deb_ver, windows $win_ver)"
+msi_ver=$(msi_version "$win_ver")
+echo "version $version (deb $deb_ver, windows $win_ver, msi $msi_ver)"
 
 linux_dir=dist/ehealth-tray_linux_amd64
 win_dir=dist/ehealth-tray_windows_amd64
 linux_bin=$linux_dir/ehealth-tray
 win_exe=$win_dir/ehealth-tray.exe
+win_com=$win_dir/ehealth-tray.com
 zip=dist/ehealth-tray_${version#v}_windows_amd64.zip
+msi=dist/ehealth-tray_${version#v}_windows_amd64.msi
+# The files beside the program: README.md, and LICENSE once the project has one.
+docs=(README.md)
+[ -f LICENSE ] && docs+=(LICENSE)
 # go build takes .syso files from the package directory only (an -overlay is not
 # read for them), so the resource lives at the root for the Windows build and is
 # removed on exit; .gitignore lists it too.
@@ -116,8 +151,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-rm -rf dist
-mkdir -p "$linux_dir" "$win_dir"
+if [ "$target" = windows ]; then
+  rm -rf "$win_dir" dist/ehealth-tray_*_windows_amd64.zip dist/ehealth-tray_*_windows_amd64.msi
+else
+  rm -rf dist
+  mkdir -p "$linux_dir"
+fi
+mkdir -p "$win_dir"
 # The version is stamped with -X, so no VCS info is needed (nor wanted: it fails
 # in a checkout git considers unsafe).
 goflags=(-trimpath -buildvcs=false)
@@ -126,6 +166,7 @@ ldflags="-s -w -X ehealth-tray/cli.Version=$version"
 SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 
+build_linux() {
 step "linux/amd64 binary"
 CGO_ENABLED=1 GOOS=linux GOARCH=amd64 go build "${goflags[@]}" -ldflags "$ldflags" -o "$linux_bin" .
 got=$("$linux_bin" version)
@@ -140,6 +181,9 @@ for lib in $needed; do
 done
 GLIBC_MIN=$(objdump -T "$linux_bin" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n1)
 [ -n "$GLIBC_MIN" ] || die "no GLIBC symbol version in $linux_bin"
+}
+
+[ "$target" = windows ] || build_linux
 
 step "windows/amd64 resource (go-winres)"
 cp "icons/$APP_ICON.ico" "$tmp/icon.ico"
@@ -147,34 +191,81 @@ sed -e "s/@VERSION@/$version/g" -e "s/@WIN_VERSION@/$win_ver/g" packaging/winres
 go run "$WINRES" make --in "$tmp/winres.json" --arch amd64 --out "$tmp/rsrc"
 mv "$tmp/$syso" "$syso"
 
-step "windows/amd64 binary"
+# check_windows BIN SUBSYSTEM checks a Windows binary: its subsystem (GUI or
+# console), its resources, and that it imports only Windows' own DLLs.
+check_windows() {
+  local bin=$1 subsystem=$2 kind resource rsrc id dlls want
+  kind=$(file -b "$bin")
+  [[ $kind == "PE32+ executable ($subsystem) x86-64"* ]] || die "$bin is \"$kind\", not a PE32+ $subsystem executable"
+  # The version resource is UTF-16: look for its strings there.
+  resource=$(strings -el "$bin")
+  for want in "ProductName" "ehealth-tray" "CompanyName" "FileVersion" "$version"; do
+    grep -qxF -- "$want" <<<"$resource" || die "$bin: version resource lacks \"$want\""
+  done
+  # The icon group (0xe), version (0x10) and manifest (0x18) resources are there.
+  rsrc=$(x86_64-w64-mingw32-objdump -p "$bin" | sed -n '/The .rsrc Resource Directory/,$p')
+  for id in 0x00000e 0x000010 0x000018; do
+    grep -q "^0[0-9a-f]*   Entry: ID: $id," <<<"$rsrc" || die "$bin: no resource of type $id"
+  done
+  # A MinGW runtime DLL (libgcc_s_seh-1.dll, libwinpthread-1.dll) would not be
+  # in the zip: only Windows' own DLLs may be imported.
+  dlls=$(x86_64-w64-mingw32-objdump -p "$bin" | awk '/DLL Name:/ { print $3 }')
+  if grep -qi '^lib' <<<"$dlls"; then
+    die "$bin imports MinGW runtime DLLs: $(grep -i '^lib' <<<"$dlls" | tr '\n' ' ')"
+  fi
+}
+
+# check_msi checks what the installer holds: its version, scope, files, PATH
+# entry and autostart actions.
+check_msi() {
+  local props files env actions want
+  props=$(msiinfo export "$msi" Property | tr -d '\r')
+  grep -qxF "ProductVersion	$msi_ver" <<<"$props" || die "$msi: ProductVersion is not $msi_ver"
+  # The Word Count property (msiinfo says "Source"), bit 8: no elevated
+  # privileges needed (a per-user install).
+  (($(msiinfo suminfo "$msi" | awk -F': ' '/^Source:/ { print $2 + 0 }') & 8)) || die "$msi asks for administrator rights"
+  files=$(msiinfo export "$msi" File | tr -d '\r' | awk -F'\t' 'NR > 3 { print $3 }' | sort | tr '\n' ' ')
+  want=$(printf '%s\n' ehealth-tray.exe ehealth-tray.com README.md "${docs[@]/LICENSE/LICENSE.txt}" | sort -u | tr '\n' ' ')
+  [ "$files" = "$want" ] || die "$msi installs \"$files\", not \"$want\""
+  env=$(msiinfo export "$msi" Environment | tr -d '\r')
+  grep -qxF "UserPath	=-Path	[~];[INSTALLDIR]	Program" <<<"$env" || die "$msi: no PATH entry"
+  actions=$(msiinfo export "$msi" InstallExecuteSequence | tr -d '\r')
+  for want in RemoveEnvironmentStrings WriteEnvironmentStrings AutostartEnable AutostartDisable; do
+    grep -q "^$want	" <<<"$actions" || die "$msi: $want is not in InstallExecuteSequence"
+  done
+}
+
+step "windows/amd64 binaries (the GUI .exe, the console .com)"
+# One program, linked twice: console_windows.go tells them apart by the
+# subsystem in their own PE header.
 GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc \
   go build "${goflags[@]}" -ldflags "$ldflags -H windowsgui" -o "$win_exe" .
+GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc \
+  go build "${goflags[@]}" -ldflags "$ldflags" -o "$win_com" .
 rm -f "$syso"
-kind=$(file -b "$win_exe")
-[[ $kind == "PE32+ executable (GUI) x86-64"* ]] || die "$win_exe is \"$kind\", not a PE32+ GUI executable"
-# The version resource is UTF-16: look for its strings there.
-resource=$(strings -el "$win_exe")
-for want in "ProductName" "ehealth-tray" "CompanyName" "FileVersion" "$version"; do
-  grep -qxF -- "$want" <<<"$resource" || die "$win_exe: version resource lacks \"$want\""
-done
-# The icon group (0xe), version (0x10) and manifest (0x18) resources are there.
-rsrc=$(x86_64-w64-mingw32-objdump -p "$win_exe" | sed -n '/The .rsrc Resource Directory/,$p')
-for id in 0x00000e 0x000010 0x000018; do
-  grep -q "^0[0-9a-f]*   Entry: ID: $id," <<<"$rsrc" || die "$win_exe: no resource of type $id"
-done
-# A MinGW runtime DLL (libgcc_s_seh-1.dll, libwinpthread-1.dll) would not be in
-# the zip: only Windows' own DLLs may be imported.
-dlls=$(x86_64-w64-mingw32-objdump -p "$win_exe" | awk '/DLL Name:/ { print $3 }')
-if grep -qi '^lib' <<<"$dlls"; then
-  die "$win_exe imports MinGW runtime DLLs: $(grep -i '^lib' <<<"$dlls" | tr '\n' ' ')"
-fi
+check_windows "$win_exe" GUI
+check_windows "$win_com" console
 
 step "windows zip"
-zip -q -j -X "$zip" "$win_exe" README.md
+zip -q -j -X "$zip" "$win_exe" "$win_com" "${docs[@]}"
 listing=$(unzip -Z1 "$zip" | sort | tr '\n' ' ')
-[ "$listing" = "README.md ehealth-tray.exe " ] || die "$zip holds: $listing"
+want=$(printf '%s\n' ehealth-tray.exe ehealth-tray.com "${docs[@]}" | sort | tr '\n' ' ')
+[ "$listing" = "$want" ] || die "$zip holds: $listing"
 
+step "windows msi (wixl)"
+wixl_defs=(-D "Version=$msi_ver" -D "Exe=$win_exe" -D "Com=$win_com" -D "Readme=README.md")
+[ -f LICENSE ] && wixl_defs+=(-D "License=LICENSE")
+wixl --arch x64 "${wixl_defs[@]}" -o "$msi" packaging/ehealth-tray.wxs
+# wixl has no Environment table (the PATH entry) and schedules
+# RemoveExistingProducts after InstallFinalize: msibuild adds the one and moves
+# the other before the new files, so an upgrade removes the old version first.
+msibuild "$msi" -i packaging/msi/Environment.idt \
+  -q "INSERT INTO InstallExecuteSequence (Action, Sequence) VALUES ('RemoveEnvironmentStrings', 3300)" \
+  -q "INSERT INTO InstallExecuteSequence (Action, Sequence) VALUES ('WriteEnvironmentStrings', 5200)" \
+  -q "UPDATE InstallExecuteSequence SET Sequence = 1501 WHERE Action = 'RemoveExistingProducts'"
+check_msi
+
+build_deb() {
 step "desktop entries and hicolor icons"
 desktop-file-validate packaging/ehealth-tray.desktop packaging/autostart/ehealth-tray.desktop
 mkdir -p "$tmp/ico"
@@ -235,11 +326,16 @@ else
   done
   echo "installed, ran \"$got\", purged"
 fi
+}
+
+[ "$target" = windows ] || build_deb
 finish_step
 
 echo
 echo "== artifacts ($version)"
-for f in "$linux_bin" "$win_exe" "$zip" "$deb"; do
+artifacts=("$win_exe" "$win_com" "$zip" "$msi")
+[ "$target" = windows ] || artifacts=("$linux_bin" "${artifacts[@]}" "$deb")
+for f in "${artifacts[@]}"; do
   bytes=$(stat -c %s "$f")
   printf '%-56s %10d B %8s\n' "$f" "$bytes" "$(numfmt --to=iec --suffix=B "$bytes")"
 done

@@ -623,3 +623,60 @@ func startActive(t *testing.T, m *Manager) <-chan Snapshot {
 	expectState(t, ch, StateActive)
 	return ch
 }
+
+// TestSnapshotStateAt: the state to show is decided here, once: a live
+// session past its end is expired, a renewal keeps showing the valid
+// session (green, then orange near its end), a renewal of a dead one is
+// "starting".
+func TestSnapshotStateAt(t *testing.T) {
+	end := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+	warn := 10 * time.Minute
+	live := Snapshot{State: StateActive, AssertionID: "_a", NotOnOrAfter: end}
+	renewing := Snapshot{State: StateStarting, AssertionID: "_a", NotOnOrAfter: end}
+	for _, c := range []struct {
+		name string
+		snap Snapshot
+		at   time.Time
+		want State
+	}{
+		{"active", live, end.Add(-time.Hour), StateActive},
+		{"active, later near the end", live, end.Add(-time.Minute), StateEndingSoon},
+		{"active, later past the end", live, end, StateExpired},
+		{"ending soon, past the end", Snapshot{State: StateEndingSoon, AssertionID: "_a", NotOnOrAfter: end}, end.Add(time.Second), StateExpired},
+		{"renewal of a valid session", renewing, end.Add(-time.Hour), StateActive},
+		{"renewal near the end", renewing, end.Add(-time.Minute), StateEndingSoon},
+		{"renewal of an ended session", renewing, end, StateStarting},
+		{"first start", Snapshot{State: StateStarting}, end, StateStarting},
+		{"failed", Snapshot{State: StateFailed}, end, StateFailed},
+		{"none", Snapshot{State: StateNone}, end, StateNone},
+	} {
+		if got := c.snap.StateAt(c.at, warn); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+func TestClockSkewed(t *testing.T) {
+	for d, want := range map[time.Duration]bool{
+		0: false, 2 * time.Minute: false, -2 * time.Minute: false,
+		2*time.Minute + time.Second: true, -10 * time.Minute: true,
+	} {
+		if ClockSkewed(d) != want {
+			t.Errorf("ClockSkewed(%v) = %v", d, !want)
+		}
+	}
+}
+
+// TestSnapshotCarriesClockSkew: the app reads the difference eHealth
+// measured from the session's snapshot, to say it once.
+func TestSnapshotCarriesClockSkew(t *testing.T) {
+	clock := newFakeClock(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
+	a := &Assertion{ID: "_a", NotBefore: clock.Now(), NotOnOrAfter: clock.Now().Add(24 * time.Hour), ClockSkew: 10 * time.Minute}
+	m := NewManager(ManagerOptions{Clock: clock, Open: func(context.Context, Method) (*Assertion, error) { return a, nil }})
+	if err := m.Start(context.Background(), MethodFallback); err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Snapshot(); s.ClockSkew != 10*time.Minute || !ClockSkewed(s.ClockSkew) {
+		t.Fatalf("snapshot skew %v", s.ClockSkew)
+	}
+}

@@ -221,6 +221,7 @@ func (c *Client) Post(ctx context.Context, action string, envelope []byte) (*Res
 	}
 	hr.Header.Set("Content-Type", "text/xml; charset=utf-8")
 	hr.Header.Set("SOAPAction", `"`+action+`"`)
+	c.clearTrace("response")
 	c.trace("request", envelope)
 
 	start := time.Now()

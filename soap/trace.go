@@ -1,7 +1,9 @@
 package soap
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -15,6 +17,19 @@ func (c *Client) trace(what string, data []byte) {
 	path := filepath.Join(c.traceDir, c.traceName+"-"+what+".xml")
 	if err := writeTrace(c.traceDir, path, data); err != nil {
 		c.log.Warn("cannot write the trace file", "path", path, "err", err)
+	}
+}
+
+// clearTrace removes the trace file of a previous exchange (a symlink is
+// removed, not followed), so that a trace never pairs this request with an
+// older answer when none comes.
+func (c *Client) clearTrace(what string) {
+	if c.traceDir == "" {
+		return
+	}
+	path := filepath.Join(c.traceDir, c.traceName+"-"+what+".xml")
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		c.log.Warn("cannot remove the old trace file", "path", path, "err", err)
 	}
 }
 

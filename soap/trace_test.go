@@ -91,3 +91,21 @@ func TestTraceNeedsName(t *testing.T) {
 		t.Fatal("a trace folder without a name was accepted")
 	}
 }
+
+// TestTraceWithoutAnswer: no answer, no response trace, not even an old one.
+func TestTraceWithoutAnswer(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "sts-response.xml"), []byte("an older answer"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, Options{URL: "http://127.0.0.1:1/refused", TraceDir: dir, TraceName: "sts"})
+	if _, err := c.Call(context.Background(), testAction, ping()); err == nil {
+		t.Fatal("no error without a server")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sts-request.xml")); err != nil {
+		t.Errorf("no request trace: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sts-response.xml")); !os.IsNotExist(err) {
+		t.Errorf("a response trace without an answer: %v", err)
+	}
+}

@@ -62,12 +62,12 @@ func (d *dirHandle) createTemp(prefix string) (*os.File, string, error) {
 // rename replaces to by from (MoveFileEx replaces a link, not its target),
 // retried while another process (antivirus, backup) has the file open.
 func (d *dirHandle) rename(from, to string) error {
-	return retrySharing(func() error { return os.Rename(d.join(from), d.join(to)) })
+	return retryBusyName(func() error { return os.Rename(d.join(from), d.join(to)) })
 }
 
 // remove deletes name, retried like rename.
 func (d *dirHandle) remove(name string) error {
-	return retrySharing(func() error { return os.Remove(d.join(name)) })
+	return retryBusyName(func() error { return os.Remove(d.join(name)) })
 }
 
 func (d *dirHandle) sync() {}

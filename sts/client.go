@@ -51,7 +51,8 @@ type ClientOptions struct {
 	// RetryDelays are the waits before each new try when the STS is briefly
 	// unavailable; nil = DefaultRetryDelays, empty = no retry.
 	RetryDelays []time.Duration
-	// Now is the local clock; nil = time.Now.
+	// Now is the local clock the Date header and the assertion's validity
+	// are compared with; nil = time.Now.
 	Now func() time.Time
 }
 
@@ -100,7 +101,8 @@ func (c *Client) RequestToken(ctx context.Context, req *SignedRequest) (*session
 	for attempt := 0; ; attempt++ {
 		// A request past its Timestamp is refused by the STS as "not
 		// authenticated", which would mislead; say what happened instead.
-		if req.Expires.Sub(c.now()) < sendMargin {
+		// The Timestamp's life passes in real time, whatever Now says.
+		if time.Until(req.Expires) < sendMargin {
 			return nil, &RequestExpiredError{}
 		}
 		a, err := c.exchange(ctx, req)
@@ -146,7 +148,11 @@ func (c *Client) exchange(ctx context.Context, req *SignedRequest) (*session.Ass
 // mapError gives soap's service-specific errors their STS kinds.
 func (c *Client) mapError(err error) error {
 	if f, ok := errors.AsType[*soap.Fault](err); ok {
-		return &STSFault{Code: f.Code, Message: f.Message}
+		fault := &STSFault{Code: f.Code, Message: f.Message}
+		if fault.Unavailable() {
+			return &UnavailableError{URL: c.soap.URL(), Status: f.Status, Fault: fault}
+		}
+		return fault
 	}
 	if h, ok := errors.AsType[*soap.HTTPError](err); ok {
 		if h.Unavailable() {
@@ -169,8 +175,9 @@ func (c *Client) refusal(resp *soap.Response, err error) error {
 		return err
 	}
 	_, status := errors.AsType[*STSStatusError](err)
-	fault, isFault := errors.AsType[*STSFault](err)
-	if status || (isFault && !fault.Unavailable()) {
+	_, fault := errors.AsType[*STSFault](err)
+	_, unavailable := errors.AsType[*UnavailableError](err)
+	if (status || fault) && !unavailable {
 		return &ClockSkewError{Skew: resp.Skew, Err: err}
 	}
 	return err
@@ -181,9 +188,6 @@ func (c *Client) refusal(resp *soap.Response, err error) error {
 // timeout already waited long; TLS, size, signature and content errors will
 // not change by themselves.
 func transient(err error) bool {
-	if f, ok := errors.AsType[*STSFault](err); ok {
-		return f.Unavailable()
-	}
 	if _, ok := errors.AsType[*UnavailableError](err); ok {
 		return true
 	}

@@ -8,14 +8,25 @@ import (
 	"ehealth-tray/session"
 )
 
-// UnavailableError is an HTTP 5xx answer without a SOAP fault.
+// UnavailableError is eHealth saying the STS is (temporarily) unavailable:
+// an HTTP 5xx answer without a SOAP fault, or a SOA-02xxx fault (Fault).
 type UnavailableError struct {
 	URL    string
 	Status int
+	// Fault is the SOA-02xxx fault, with eHealth's code; nil for a bare 5xx.
+	Fault *STSFault
 }
 
 func (e *UnavailableError) Error() string {
-	return fmt.Sprintf("STS %s: HTTP %d: temporarily unavailable", e.URL, e.Status)
+	return fmt.Sprintf("STS %s: temporarily unavailable (%s)", e.URL, e.detail())
+}
+
+// Unwrap gives the fault, so that its code can be read.
+func (e *UnavailableError) Unwrap() error {
+	if e.Fault == nil {
+		return nil
+	}
+	return e.Fault
 }
 
 // Kind is the error kind shown by the CLI.
@@ -23,7 +34,15 @@ func (e *UnavailableError) Kind() string { return "sts-unavailable" }
 
 // Localize says to try later, not to check the internet connection.
 func (e *UnavailableError) Localize(l *i18n.Localizer) string {
-	return l.T("error.sts-unavailable", map[string]any{"Status": e.Status})
+	return l.T("error.sts-unavailable", map[string]any{"Detail": e.detail()})
+}
+
+// detail is eHealth's code and message, or the HTTP status.
+func (e *UnavailableError) detail() string {
+	if e.Fault != nil {
+		return e.Fault.Code + " " + e.Fault.Message
+	}
+	return fmt.Sprintf("HTTP %d", e.Status)
 }
 
 // ClockSkewError is a refusal by the STS (Err, an *STSFault or

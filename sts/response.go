@@ -27,6 +27,9 @@ var (
 	nameResponse  = xml.Name{Space: nsSAMLP, Local: "Response"}
 	nameStatus    = xml.Name{Space: nsSAMLP, Local: "Status"}
 	nameAssertion = xml.Name{Space: nsSAML, Local: "Assertion"}
+	// Where an assertion may nest another (not an answer, never read).
+	nameAdvice           = xml.Name{Space: nsSAML, Local: "Advice"}
+	nameConfirmationData = xml.Name{Space: nsSAML, Local: "SubjectConfirmationData"}
 )
 
 // ResponseError is an STS answer that cannot be used: not XML, not SOAP, not
@@ -136,7 +139,7 @@ type parsed struct {
 	response *samlResponse
 	// assertions counts the saml:Assertion children of the samlp:Response;
 	// assertion is the first one. stray counts those neither such a child
-	// nor inside one.
+	// nor nested where an assertion may be (nestedAllowed).
 	assertions int
 	stray      int
 	assertion  *rawAssertion
@@ -247,7 +250,7 @@ func (p *parsed) start(t xml.StartElement, stack []open, offset int64, capture *
 				p.assertion.scope = append(p.assertion.scope, o.ns...)
 			}
 		}
-	case t.Name == nameAssertion && !p.insideAssertion(stack):
+	case t.Name == nameAssertion && !p.nestedAllowed(stack):
 		p.stray++
 	case t.Name == nameFault && inBody && p.fault == nil:
 		p.fault = new(soap.Fault)
@@ -267,11 +270,17 @@ func (p *parsed) start(t xml.StartElement, stack []open, offset int64, capture *
 	return nil
 }
 
-// insideAssertion reports whether the open elements are inside the
-// samlp:Response's (first) assertion, which is still open.
-func (p *parsed) insideAssertion(stack []open) bool {
+// nestedAllowed reports whether an assertion opened inside the open
+// elements is one the answer may nest: inside the samlp:Response's (first)
+// assertion, still open, in a SAML Advice or SubjectConfirmationData.
+// Anywhere else (a ds:Object, a wrapper) it is a wrapping attempt.
+func (p *parsed) nestedAllowed(stack []open) bool {
 	a := p.assertion
-	return a != nil && a.end == 0 && len(stack) >= a.depth
+	if a == nil || a.end != 0 || len(stack) < a.depth {
+		return false
+	}
+	parent := stack[len(stack)-1].name
+	return parent == nameAdvice || parent == nameConfirmationData
 }
 
 // at reports whether the open elements are exactly path.

@@ -4,6 +4,7 @@ import (
 	"ehealth-tray/session"
 
 	"bytes"
+	"context"
 	"ehealth-tray/errkind"
 	"errors"
 	"strings"
@@ -11,6 +12,9 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+
+	"ehealth-tray/soap"
+	"ehealth-tray/sts/ststest"
 )
 
 const stsRequestID = "_0123456789abcdef"
@@ -170,7 +174,41 @@ func TestNIHIIMismatch(t *testing.T) {
 	}
 }
 
+// simulatorAnswers are the simulator's answers, in the real STS's shape,
+// with each fault, and the RequestID each answers: seeds for the fuzzers.
+func simulatorAnswers(tb testing.TB, faults ...ststest.Fault) (bodies [][]byte, requestIDs []string) {
+	tb.Helper()
+	s, err := ststest.New(ststest.Options{NIHII: "53886171521"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	c, err := soap.New(soap.Options{URL: s.URL})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	hok, _, ecID := stsKeys(tb)
+	for _, fault := range faults {
+		s.SetFault(fault, "", "")
+		req, err := BuildRequest(RequestParams{Identification: ecID, HOK: hok, SSIN: reqSSIN, Quality: "nurse"})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		resp, _ := c.Post(context.Background(), soapAction, req.Envelope)
+		if resp == nil {
+			tb.Fatalf("%s: no answer", fault)
+		}
+		bodies, requestIDs = append(bodies, resp.Envelope), append(requestIDs, req.RequestID)
+	}
+	return bodies, requestIDs
+}
+
 func FuzzParseResponse(f *testing.F) {
+	bodies, ids := simulatorAnswers(f, ststest.FaultNone, ststest.FaultNestedAdvice, ststest.FaultNestedEcho,
+		ststest.FaultTwoAssertions, ststest.FaultIndented, ststest.FaultSOA, ststest.FaultStatus, ststest.FaultPast)
+	for i, body := range bodies {
+		f.Add(body, ids[i])
+	}
 	f.Add([]byte(stsSuccessXML()), stsRequestID)
 	f.Add([]byte(stsResponseXML(stsRequestID, `<samlp:StatusCode Value="samlp:Requester"/>`, "")), stsRequestID)
 	f.Add([]byte(stsFaultXML(`<detail><x:SystemError xmlns:x="urn:be:fgov:ehealth:errors:soa:v1"><Code>SOA-00001</Code></x:SystemError></detail>`)), "")

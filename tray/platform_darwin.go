@@ -9,6 +9,9 @@ import (
 // The menu bar scales the icon down; 64 px stays sharp on Retina screens.
 func iconBytes(k icons.Kind) []byte { return icons.LargePNG(k) }
 
+// removeIconFiles: systray writes no icon files here (see platform_windows.go).
+func removeIconFiles() error { return nil }
+
 // macOS shows menu item tooltips.
 const reasonInLabel = false
 

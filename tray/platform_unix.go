@@ -14,6 +14,9 @@ import (
 // Panels draw 22 px icons; they scale the pixmap themselves otherwise.
 func iconBytes(k icons.Kind) []byte { return icons.PNG(k) }
 
+// removeIconFiles: systray writes no icon files here (see platform_windows.go).
+func removeIconFiles() error { return nil }
+
 // dbusmenu has no item tooltips: the reason goes into the label.
 const reasonInLabel = true
 

@@ -168,6 +168,9 @@ func run(ctx context.Context, states <-chan State, cmds chan<- Command, log *slo
 	})
 	cancel()
 	v.clicks.Wait()
+	if err := removeIconFiles(); err != nil {
+		log.Warn("temporary icon files not removed", "err", err)
+	}
 	return nil
 }
 

@@ -484,3 +484,88 @@ func TestCommandKindString(t *testing.T) {
 		t.Errorf("CommandKind(99) = %q", got)
 	}
 }
+
+// The first run: the setup item with its reason on a line of its own, the
+// profession as a titled choice; long lines wrapped, never over MaxLabel.
+func TestTraySetupChoiceAndWrapping(t *testing.T) {
+	ctx := testContext(t)
+	d := newDesktop(t)
+	c := startTray(t, d.addr)
+	s := State{
+		Icon:     icons.KindNone,
+		Title:    "eHealth",
+		Tooltip:  "eHealth: not set up yet",
+		Status:   "ehealth-tray — Session eHealth active jusqu'à demain 16:42 (procédure de secours)",
+		Notes:    []string{"Renewed encryption key (ETK) not activated yet"},
+		Setup:    Item{Visible: true, Label: "Set up ehealth-tray…", Tooltip: "Choose your profession below first"},
+		EID:      Item{Visible: true, Label: eidLabel, Tooltip: "Set up ehealth-tray first"},
+		Fallback: Item{Visible: true, Label: fallbackLabel, Tooltip: "Set up ehealth-tray first"},
+		ETK:      Item{Visible: true, Enabled: true, Label: "How to activate the renewed ETK…"},
+		Renew:    Item{Visible: true, Enabled: true, Label: renewLabel},
+		Choice:   Choice{Title: "Your profession:", Options: []string{"Doctor", "Physiotherapist", "Nurse"}, Selected: -1},
+	}
+	c.state(s)
+	c.next(ctx, "READY")
+	items := waitLayout(ctx, t, d.watcher, []string{
+		"ehealth-tray — Session eHealth active jusqu'à (disabled)",
+		"demain 16:42 (procédure de secours) (disabled)",
+		"Renewed encryption key (ETK) not activated yet (disabled)",
+		"---",
+		"Set up ehealth-tray… (disabled)",
+		"Choose your profession below first (disabled)",
+		eidLabel + " (disabled)",
+		"Set up ehealth-tray first (disabled)",
+		fallbackLabel + " (disabled)",
+		"Set up ehealth-tray first (disabled)",
+		"---",
+		renewLabel,
+		"How to activate the renewed ETK…",
+		"---",
+		"Your profession: (disabled)",
+		"[ ] Doctor",
+		"[ ] Physiotherapist",
+		"[ ] Nurse",
+		"---",
+		"Settings…",
+		"Open log",
+		"Quit",
+	})
+	for _, it := range items {
+		if n := len([]rune(it.Label)); n > MaxLabel {
+			t.Errorf("menu line of %d characters: %q", n, it.Label)
+		}
+	}
+	click(ctx, t, d.watcher, items, "Physiotherapist")
+	expectCmd(ctx, c, "choose 1")
+	click(ctx, t, d.watcher, items, "How to activate the renewed ETK…")
+	expectCmd(ctx, c, "etk 0")
+
+	s.Choice.Selected = 1
+	s.Setup = Item{Visible: true, Enabled: true, Label: "Set up ehealth-tray…"}
+	c.state(s)
+	items = waitLayout(ctx, t, d.watcher, []string{
+		"ehealth-tray — Session eHealth active jusqu'à (disabled)",
+		"demain 16:42 (procédure de secours) (disabled)",
+		"Renewed encryption key (ETK) not activated yet (disabled)",
+		"---",
+		"Set up ehealth-tray…",
+		eidLabel + " (disabled)",
+		"Set up ehealth-tray first (disabled)",
+		fallbackLabel + " (disabled)",
+		"Set up ehealth-tray first (disabled)",
+		"---",
+		renewLabel,
+		"How to activate the renewed ETK…",
+		"---",
+		"Your profession: (disabled)",
+		"[ ] Doctor",
+		"[x] Physiotherapist",
+		"[ ] Nurse",
+		"---",
+		"Settings…",
+		"Open log",
+		"Quit",
+	})
+	click(ctx, t, d.watcher, items, "Set up ehealth-tray…")
+	expectCmd(ctx, c, "setup 0")
+}

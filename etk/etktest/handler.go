@@ -74,6 +74,7 @@ func (d *Depot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = parseRequest(r, body, &req)
 	}
+	req.Err = err
 	d.mu.Lock()
 	d.requests = append(d.requests, req)
 	fault, code, message := d.fault, d.faultCode, d.faultMessage

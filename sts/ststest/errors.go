@@ -61,8 +61,9 @@ func faultMessage(code string) string {
 }
 
 // RequestError is why the simulator rejected a request: the check that failed,
-// the SOA code it answered with and the precise reason (which the real STS
-// would not disclose; the SOAP fault carries only the code's message).
+// the SOA code it answered with (for CheckDesignators, the samlp StatusCode)
+// and the precise reason (which the real STS would not disclose; the SOAP
+// fault carries only the code's message, the status refusal the reason).
 type RequestError struct {
 	Check  Check
 	Code   string

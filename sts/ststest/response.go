@@ -256,9 +256,9 @@ func (b *answerBuilder) assertion(w assertionWindow, attrs []attribute, advice, 
 	as := a.CreateElement("AuthenticationStatement")
 	as.CreateAttr("AuthenticationInstant", instant(now))
 	as.CreateAttr("AuthenticationMethod", amX509PKI)
-	b.subject(as, echo)
+	b.subject(as, true, echo)
 	st := a.CreateElement("AttributeStatement")
-	b.subject(st, nil)
+	b.subject(st, false, nil)
 	for _, at := range attrs {
 		e := st.CreateElement("Attribute")
 		e.CreateAttr("AttributeName", at.name)
@@ -269,15 +269,19 @@ func (b *answerBuilder) assertion(w assertionWindow, attrs []attribute, advice, 
 	return a
 }
 
-// subject writes the holder-of-key Subject, with the DNs as the STS
-// re-renders them.
-func (b *answerBuilder) subject(parent, echo *etree.Element) {
+// subject writes a Subject with the DNs as the STS re-renders them; the
+// AuthenticationStatement's also confirms the holder-of-key certificate
+// (the AttributeStatement's has the NameIdentifier only, as in real answers).
+func (b *answerBuilder) subject(parent *etree.Element, confirm bool, echo *etree.Element) {
 	req := b.sp.req
 	sub := parent.CreateElement("Subject")
 	n := sub.CreateElement("NameIdentifier")
 	n.CreateAttr("Format", nameIDFormatX509)
 	n.CreateAttr("NameQualifier", req.javaIssuer)
 	n.SetText(req.javaSubject)
+	if !confirm {
+		return
+	}
 	sc := sub.CreateElement("SubjectConfirmation")
 	sc.CreateElement("ConfirmationMethod").SetText(cmHolderOfKey)
 	if echo != nil {

@@ -100,6 +100,9 @@ func TestRealShape(t *testing.T) {
 					t.Errorf("NameIdentifier %q is not in Java's X500Name form", got)
 				}
 			}
+			if a.FindElement("./AttributeStatement/Subject/SubjectConfirmation") != nil {
+				t.Error("the AttributeStatement's Subject has a SubjectConfirmation")
+			}
 			hok := a.FindElement("./AuthenticationStatement/Subject/SubjectConfirmation/ds:KeyInfo/ds:X509Data/ds:X509Certificate")
 			if hok == nil || strings.Count(hok.Text(), "\n") < 5 {
 				t.Errorf("the HOK certificate is not wrapped inside the signed content")

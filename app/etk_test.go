@@ -1,0 +1,143 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ehealth-tray/cert/certtest"
+	"ehealth-tray/etk/etktest"
+	"ehealth-tray/icons"
+	"ehealth-tray/tray"
+)
+
+// fixture writes a keystore of ssin created at created and returns it.
+func (r *rig) fixture(created time.Time) *certtest.Fixture {
+	r.t.Helper()
+	now := r.clock.Now()
+	fx, err := certtest.New(certtest.Options{SSIN: ssin, CA: r.ca, NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(2, 0, 0), Password: "s3cret"})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if _, err := fx.WriteFile(r.ksDir, created); err != nil {
+		r.t.Fatal(err)
+	}
+	return fx
+}
+
+// A renewed keystore whose ETK was never activated: after the session
+// starts, one notification with the words of issue 11 and a menu line to
+// the guide; not again at the next start, nor after a restart.
+func TestCoreETKNotActivated(t *testing.T) {
+	r := newRig(t)
+	depot, err := etktest.New(etktest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer depot.Close()
+	r.cfg.ETK.URL = depot.URL
+	r.cfg.STS.CAFile = writeFile(t, r.dir, "depot-ca.pem", depot.CACertPEM())
+	now := r.clock.Now()
+	old := r.fixture(now.AddDate(-3, 0, 0))
+	r.fixture(now.AddDate(0, 0, -2)) // the renewed keystore, in use
+	if err := depot.Publish(ssin, "", old.EncCerts[0], old.AuthCert, old.CA.Cert); err != nil {
+		t.Fatal(err)
+	}
+	const title = "ETK not activated"
+	for run := range 2 {
+		r.start()
+		if run == 1 {
+			s := r.wait("the recorded ETK line after a restart", func(s tray.State) bool { return s.ETK.Visible })
+			if n := len(depot.Requests()); n != 1 {
+				t.Fatalf("%d depot requests: a restart checked again before a day passed", n)
+			}
+			if !strings.Contains(lines(s), "not activated") {
+				t.Fatalf("restart: %+v", s)
+			}
+		}
+		r.click(tray.CmdFallback)
+		s := r.wait("green with the ETK line", func(s tray.State) bool { return s.Icon == icons.KindActive && s.ETK.Visible })
+		if s.ETK.Label != "How to activate the renewed ETK…" || !strings.Contains(lines(s), "Renewed encryption key (ETK) not activated yet") {
+			t.Fatalf("ETK line: %+v", s)
+		}
+		r.stop()
+	}
+	if n := r.notes.count(title); n != 1 {
+		t.Fatalf("%d ETK notifications over two starts and a restart, want 1", n)
+	}
+	r.notes.mu.Lock()
+	defer r.notes.mu.Unlock()
+	for _, n := range r.notes.sent {
+		if n.Title == title && !strings.HasPrefix(n.Body, "Your renewed encryption key (ETK) is not activated yet: messages encrypted for you cannot be read with the new certificate.") {
+			t.Fatalf("body: %q", n.Body)
+		}
+	}
+}
+
+// A failed ETK check is logged only: the icon stays green, nothing is
+// notified, nothing is shown.
+func TestCoreETKFailureIsQuiet(t *testing.T) {
+	r := newRig(t)
+	depot, err := etktest.New(etktest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer depot.Close()
+	r.cfg.ETK.URL = depot.URL
+	r.cfg.STS.CAFile = writeFile(t, r.dir, "depot-ca.pem", depot.CACertPEM())
+	depot.SetFault(etktest.FaultHTTP500, "", "")
+	r.fixture(r.clock.Now().AddDate(0, 0, -2))
+	failed := make(chan struct{}, 1)
+	log := slog.New(&onMessage{msg: "ETK check failed", seen: failed})
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel, r.cmds, r.done = cancel, make(chan tray.Command), make(chan struct{})
+	core := New(Options{Config: r.cfg, StateDir: r.stateDir, Prompter: r.prompter, Notifier: r.notes, Clock: r.clock, Log: log,
+		CardPresent: func(context.Context) (bool, error) { return true, nil }, OpenTarget: func(context.Context, string) error { return nil }})
+	r.states = core.States()
+	go func() { defer close(r.done); _ = core.Run(ctx, r.cmds) }()
+	defer r.stop()
+
+	r.click(tray.CmdFallback)
+	r.wait("green", func(s tray.State) bool { return s.Icon == icons.KindActive })
+	select {
+	case <-failed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no failed ETK check logged after the session start")
+	}
+	s := core.State()
+	if s.Icon != icons.KindActive || s.ETK.Visible || strings.Contains(lines(s), "ETK") || r.notes.count("ETK") != 0 {
+		t.Fatalf("a failed ETK check showed: %+v, notes %+v", s, r.notes.sent)
+	}
+}
+
+// onMessage is a slog handler that signals when a record with msg is logged.
+type onMessage struct {
+	msg  string
+	seen chan struct{}
+}
+
+func (h *onMessage) Enabled(context.Context, slog.Level) bool { return true }
+func (h *onMessage) Handle(_ context.Context, r slog.Record) error {
+	if strings.HasPrefix(r.Message, h.msg) {
+		select {
+		case h.seen <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+func (h *onMessage) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *onMessage) WithGroup(string) slog.Handler      { return h }
+
+func writeFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
