@@ -436,3 +436,40 @@ func TestEndToEndNoSessionBus(t *testing.T) {
 		t.Fatalf("no translated message on stderr:\n%s", e.childLog.String())
 	}
 }
+
+// With a session bus but no panel, the tray waits for one through its
+// grace period, then says so once, translated, by notification.
+func TestEndToEndNoPanel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: waits for the tray's grace period")
+	}
+	e := newE2E(t, t.TempDir())
+	e.cfgPath = filepath.Join(e.dir, "config.toml")
+	if err := os.WriteFile(e.cfgPath, []byte("language = \"fr\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.bus = traytest.StartBus(t)
+	var err error
+	if e.notes, err = traytest.NewNotifyServer(e.bus); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.notes.Close)
+	e.startApp()
+	said := func(r traytest.Received) bool { return strings.Contains(r.Body, "Pas encore de zone de notification") }
+	if _, err := e.notes.WaitFor(e.ctx(40*time.Second), said); err != nil {
+		t.Fatalf("no translated notification without a panel: %v; got %+v", err, e.notes.Notifications())
+	}
+	n := 0
+	for _, r := range e.notes.Notifications() {
+		if said(r) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("told %d times", n)
+	}
+	_ = e.child.Process.Signal(syscall.SIGTERM)
+	if err := <-e.childDone; err != nil {
+		t.Fatalf("app exit on SIGTERM: %v", err)
+	}
+}

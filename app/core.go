@@ -408,7 +408,7 @@ func (c *Core) onSession(ctx context.Context, from *session.Manager, s session.S
 			c.notice = ""
 		}
 		if s.State == session.StateEndingSoon && once("ending") {
-			at := map[string]any{"Time": c.loc.Time(s.NotOnOrAfter)}
+			at := map[string]any{"Time": when(c.loc, s.NotOnOrAfter, c.clock.Now())}
 			body := c.loc.T("notify.ending-fallback", at)
 			if s.Method == session.MethodEID {
 				body = c.loc.T("notify.ending-eid", at)
@@ -418,7 +418,7 @@ func (c *Core) onSession(ctx context.Context, from *session.Manager, s session.S
 		}
 	case session.StateExpired:
 		if once("ended") {
-			at := map[string]any{"Time": c.loc.Time(s.NotOnOrAfter)}
+			at := map[string]any{"Time": when(c.loc, s.NotOnOrAfter, c.clock.Now())}
 			n = &notify.Notification{Title: c.loc.T("notify.ended"), Body: c.loc.T("notify.ended-body", at), Urgency: notify.Normal}
 			c.notice = c.loc.T("status.ended-at", at)
 		}

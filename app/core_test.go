@@ -29,13 +29,20 @@ type fakeClock struct {
 }
 
 type fakeTimer struct {
+	mu *sync.Mutex // the clock's
 	at time.Time
 	c  chan time.Time
 	on bool
 }
 
 func (t *fakeTimer) C() <-chan time.Time { return t.c }
-func (t *fakeTimer) Stop() bool          { was := t.on; t.on = false; return was }
+func (t *fakeTimer) Stop() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	was := t.on
+	t.on = false
+	return was
+}
 
 func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
@@ -46,9 +53,22 @@ func (c *fakeClock) Now() time.Time {
 func (c *fakeClock) NewTimer(d time.Duration) session.Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	t := &fakeTimer{at: c.now.Add(d), c: make(chan time.Time, 1), on: true}
+	t := &fakeTimer{mu: &c.mu, at: c.now.Add(d), c: make(chan time.Time, 1), on: true}
 	c.timers = append(c.timers, t)
 	return t
+}
+
+// Advance moves the wall clock and fires the timers now due.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	for _, t := range c.timers {
+		if t.on && !t.at.After(c.now) {
+			t.on = false
+			t.c <- c.now // cannot block: a timer fires once into its own slot
+		}
+	}
 }
 
 // Jump moves the wall clock without firing timers: a suspended machine.

@@ -39,7 +39,9 @@ func (c *Core) showETK() {
 // last one. It piggybacks on the existing regular check: no wake-up of its own.
 func (c *Core) checkETKIfDue(ctx context.Context) {
 	c.mu.Lock()
-	due := etk.Due(c.clock.Now(), c.etkRec)
+	// The demo's renewal story lasts minutes, not days: there a pending
+	// activation is checked again at every regular check.
+	due := etk.Due(c.clock.Now(), c.etkRec) || (c.o.Demo && c.etkRec.Status == etk.StatusNotActivated)
 	c.mu.Unlock()
 	if due {
 		c.checkETK(ctx)

@@ -78,6 +78,31 @@ func TestCoreETKNotActivated(t *testing.T) {
 	}
 }
 
+// The regular check asks the depot again once a day, and the situation
+// that lasts is told again then: at most once a day.
+func TestCoreETKDailyCheck(t *testing.T) {
+	r := newRig(t)
+	depot, err := etktest.New(etktest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer depot.Close()
+	r.cfg.ETK.URL = depot.URL
+	r.cfg.STS.CAFile = writeFile(t, r.dir, "depot-ca.pem", depot.CACertPEM())
+	now := r.clock.Now()
+	old := r.fixture(now.AddDate(-3, 0, 0))
+	r.fixture(now.AddDate(0, 0, -2))
+	if err := depot.Publish(ssin, "", old.EncCerts[0], old.AuthCert, old.CA.Cert); err != nil {
+		t.Fatal(err)
+	}
+	r.start()
+	defer r.stop()
+	r.click(tray.CmdFallback)
+	r.wait("the ETK line", func(s tray.State) bool { return s.ETK.Visible })
+	r.clock.Advance(25 * time.Hour) // the regular check's timer fires, a day later
+	r.wait("a second check", func(tray.State) bool { return len(depot.Requests()) == 2 && r.notes.count("ETK not activated") == 2 })
+}
+
 // A failed ETK check is logged only: the icon stays green, nothing is
 // notified, nothing is shown.
 func TestCoreETKFailureIsQuiet(t *testing.T) {

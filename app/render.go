@@ -35,7 +35,6 @@ func (c *Core) inputLocked() viewInput {
 		Now:           c.clock.Now(),
 		Session:       c.snap,
 		WarnBeforeEnd: c.cfg.Session.WarnBeforeEnd.Duration,
-		Environment:   c.cfg.Environment,
 		Unset:         c.unsetLocked(),
 		Providers:     slices.Clone(c.cfg.Providers),
 		Provider:      c.provider,

@@ -95,3 +95,40 @@ func TestCoreFirstRunSetup(t *testing.T) {
 		t.Fatalf("a wrong INAMI must be asked again, with the reason: %q", tp.asked)
 	}
 }
+
+// Settings… where no settings file exists writes the example it was given
+// (no global), private, and opens it; an existing file is never touched.
+func TestCoreSettingsWritesTheExample(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("EHEALTH_TRAY_CONFIG", "")
+	r := newRig(t)
+	opened := make(chan string, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel, r.cmds, r.done = cancel, make(chan tray.Command), make(chan struct{})
+	core := New(Options{Config: r.cfg, StateDir: r.stateDir, Prompter: r.prompter, Notifier: r.notes, Clock: r.clock,
+		ExampleConfig: []byte("# the example\n"),
+		CardPresent:   func(context.Context) (bool, error) { return false, nil },
+		OpenTarget:    func(_ context.Context, target string) error { opened <- target; return nil }})
+	r.states = core.States()
+	go func() { defer close(r.done); _ = core.Run(ctx, r.cmds) }()
+	defer r.stop()
+
+	path := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "ehealth-tray", "config.toml")
+	r.click(tray.CmdSettings)
+	if got := <-opened; got != path {
+		t.Fatalf("opened %q, want %q", got, path)
+	}
+	data, err := os.ReadFile(path)
+	fi, _ := os.Stat(path)
+	if err != nil || string(data) != "# the example\n" || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("settings file: %q %v %v", data, fi.Mode(), err)
+	}
+	if err := os.WriteFile(path, []byte("# mine\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.click(tray.CmdSettings)
+	<-opened
+	if data, _ := os.ReadFile(path); string(data) != "# mine\n" {
+		t.Fatalf("an existing settings file was overwritten: %q", data)
+	}
+}

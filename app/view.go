@@ -22,7 +22,6 @@ type viewInput struct {
 	Now           time.Time
 	Session       session.Snapshot
 	WarnBeforeEnd time.Duration
-	Environment   string
 	// Unset: no settings file and no provider, a first run.
 	Unset     bool
 	Providers []config.Provider
@@ -45,7 +44,7 @@ type viewInput struct {
 
 // present is the tray State of in, worded by l.
 func present(l *i18n.Localizer, in viewInput) tray.State {
-	state := sessionStateAt(in.Session, in.Now, in.WarnBeforeEnd)
+	state := in.Session.StateAt(in.Now, in.WarnBeforeEnd)
 	problem := problemOf(l, in)
 	s := tray.State{
 		Title:    "eHealth",
@@ -79,25 +78,6 @@ func present(l *i18n.Localizer, in viewInput) tray.State {
 		s.Choice.Selected = in.Provider
 	}
 	return s
-}
-
-// sessionStateAt is the session's state as the icon shows it at now.
-// TODO(H1): session decides "expired by the clock" and "a renewal stays
-// green"; call its function here once it exists.
-func sessionStateAt(snap session.Snapshot, now time.Time, warn time.Duration) session.State {
-	state := snap.State
-	if (state == session.StateActive || state == session.StateEndingSoon) && !now.Before(snap.NotOnOrAfter) {
-		return session.StateExpired
-	}
-	// A renewal does not hide a session that is still valid: it stays green
-	// (orange near its end) until the new one arrives or the old one ends.
-	if state == session.StateStarting && snap.AssertionID != "" && now.Before(snap.NotOnOrAfter) {
-		if now.Before(snap.NotOnOrAfter.Add(-warn)) {
-			return session.StateActive
-		}
-		return session.StateEndingSoon
-	}
-	return state
 }
 
 // iconFor is the icon of a session state; problem says a session cannot

@@ -50,7 +50,6 @@ func ready() viewInput {
 	return viewInput{
 		Now:           noon,
 		WarnBeforeEnd: 10 * time.Minute,
-		Environment:   config.Production,
 		Providers:     []config.Provider{{Name: "Jan Peeters", NISS: ssin, INAMI: "53886171521", Quality: "physiotherapist", Selected: true}},
 		Provider:      0,
 		Keystore:      "/ks/SSIN=" + ssin + " 20251201-120000.p12",

@@ -70,11 +70,7 @@ func Open(path string, password []byte) (*Keystore, error) {
 // file (a "current.p12" link is common); the file itself must be regular: a
 // FIFO or a device is refused at once (kind not-regular-file), never waited on.
 func readKeystore(path string) ([]byte, error) {
-	real, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		return nil, fmt.Errorf("keystore: %w: %w", ErrRead, err)
-	}
-	data, err := safefile.ReadFile(real, maxKeystoreSize)
+	data, err := safefile.ReadTarget(path, maxKeystoreSize)
 	var tooLarge *safefile.TooLargeError
 	switch {
 	case errors.As(err, &tooLarge):

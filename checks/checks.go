@@ -112,7 +112,7 @@ func (e *evaluation) provider(p config.Provider) (cert.NISS, error) {
 	case strings.TrimSpace(p.NISS) == "":
 		e.add(ProviderNISS, false, l.T("check.niss-missing"))
 	case nissErr != nil:
-		e.add(ProviderNISS, false, l.T("check.niss-invalid", map[string]any{"Value": p.NISS, "Reason": nissErr.Error()}))
+		e.add(ProviderNISS, false, l.T("check.niss-invalid", map[string]any{"Value": p.NISS}))
 	default:
 		e.add(ProviderNISS, true, l.T("check.niss-ok", map[string]any{"NISS": niss.Format()}))
 	}
@@ -121,7 +121,7 @@ func (e *evaluation) provider(p config.Provider) (cert.NISS, error) {
 	case strings.TrimSpace(p.INAMI) == "":
 		e.add(ProviderINAMI, false, l.T("check.inami-missing"))
 	case inamiErr != nil:
-		e.add(ProviderINAMI, false, l.T("check.inami-invalid", map[string]any{"Value": p.INAMI, "Reason": inamiErr.Error()}))
+		e.add(ProviderINAMI, false, l.T("check.inami-invalid", map[string]any{"Value": p.INAMI}))
 	default:
 		e.add(ProviderINAMI, true, l.T("check.inami-ok", map[string]any{"INAMI": inami.Format()}))
 	}

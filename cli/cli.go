@@ -155,7 +155,6 @@ func (e *env) loadConfig() (config.Config, error) {
 	return cfg, err
 }
 
-
 func runVersion(e *env, args []string) int {
 	fs := newFlags(e, "version", "version [--json]")
 	asJSON := fs.Bool("json", false, e.loc.T("cli.flag-json"))

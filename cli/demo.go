@@ -32,7 +32,8 @@ func runDemo(e *env, args []string) int {
 		return e.fail("%s", l.T("cli.demo-failed", map[string]any{"Error": err.Error()}))
 	}
 	defer d.Close()
-	fmt.Fprintln(e.stdout, l.T("cli.demo-sts", map[string]any{"URL": d.STS.URL}))
+	fmt.Fprintln(e.stdout, l.T("cli.demo-sts", map[string]any{"URL": d.STSURL}))
+	fmt.Fprintln(e.stdout, l.T("cli.demo-etk", map[string]any{"URL": d.ETKURL, "Renew": int((*renewAfter).Seconds()), "Delay": int(demo.ETKDelay.Seconds())}))
 	fmt.Fprintln(e.stdout, l.T("cli.demo-keystore", map[string]any{"Path": d.Keystore, "Password": demo.Password, "Days": l.N("unit.days", demo.Days)}))
 	fmt.Fprintln(e.stdout, cardNote(d, l))
 	e.trayHint(l.T("cli.demo-click"))
@@ -42,17 +43,7 @@ func runDemo(e *env, args []string) int {
 		demo:         true,
 		passwordHint: l.T("cli.demo-hint", map[string]any{"Password": demo.Password, "PIN": demo.PIN}),
 		ready: func(ctx context.Context, log *slog.Logger) {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(*renewAfter):
-			}
-			path, err := d.DropRenewed()
-			if err != nil {
-				log.Error("demo: renewed certificate not written", "err", err)
-				return
-			}
-			log.Info("demo: a renewed certificate was written, as the eHealth Certificate Manager would", "file", path)
+			d.Run(ctx, log, *renewAfter)
 		},
 	})
 }

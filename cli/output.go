@@ -45,7 +45,9 @@ func (e *env) explain(err error) error {
 
 type spaceEndedError struct{ err error }
 
-func (s *spaceEndedError) Error() string { return s.err.Error() + " (the password read ends with a space)" }
+func (s *spaceEndedError) Error() string {
+	return s.err.Error() + " (the password read ends with a space)"
+}
 func (s *spaceEndedError) Unwrap() error { return s.err }
 
 // Kind is the CLI kind: still a wrong password.
@@ -166,6 +168,7 @@ type warningJSON struct {
 	Line    int    `json:"line"`
 	Key     string `json:"key"`
 	Message string `json:"message"`
+	Details string `json:"details,omitempty"`
 }
 
 // warnings are the config's issues for JSON output; never nil, so that the
@@ -173,7 +176,7 @@ type warningJSON struct {
 func (e *env) warnings() []warningJSON {
 	out := []warningJSON{}
 	for _, i := range e.configIssues {
-		out = append(out, warningJSON{File: i.File, Line: i.Line, Key: i.Key, Message: i.Message(e.loc)})
+		out = append(out, warningJSON{File: i.File, Line: i.Line, Key: i.Key, Message: i.Message(e.loc), Details: i.Detail})
 	}
 	return out
 }

@@ -235,7 +235,7 @@ func LoadFlag(flagValue string) (Config, []Issue, error) {
 
 func load(path string, mustExist bool) (Config, []Issue, error) {
 	cfg := Default()
-	data, err := safefile.ReadFile(path, MaxSize)
+	data, err := safefile.ReadTarget(path, MaxSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		if mustExist {
 			return cfg, nil, &NotFoundError{Path: path}

@@ -1,14 +1,20 @@
 // Package demo is the demo world of `ehealth-tray demo`: a generated eHealth
-// keystore, the STS simulator over TLS, a SoftHSM2 "eID card" when SoftHSM2
-// is installed, and later a renewed keystore. It is the one door through which
-// the simulators and the test keystore writer enter the product; nothing else
-// outside tests imports them.
+// keystore, the STS and EtkDepot simulators on one loopback TLS listener, a
+// SoftHSM2 "eID card" when SoftHSM2 is installed, and later a renewed
+// keystore whose ETK the depot publishes a minute after its first use (see
+// Run). It is the one door through which the simulators and the test
+// keystore writer enter the product; nothing else outside tests imports them.
 package demo
 
 import (
 	"crypto/x509"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"ehealth-tray/app"
@@ -16,6 +22,7 @@ import (
 	"ehealth-tray/cert/certtest"
 	"ehealth-tray/config"
 	"ehealth-tray/eid/softhsm"
+	"ehealth-tray/etk/etktest"
 	"ehealth-tray/sts/ststest"
 )
 
@@ -41,23 +48,47 @@ const (
 	CardFailed
 )
 
+// CheckInterval is the demo's regular check: short, so that the tray learns
+// within the two-minute story that the renewed ETK is published.
+const CheckInterval = 20 * time.Second
+
 // World is a running demo. Close stops its servers.
 type World struct {
-	Config   config.Config
-	STS      *ststest.Server
-	Keystore string // the demo keystore's path
-	Card     CardStatus
-	CardErr  error
-	dir      string
-	ca       *certtest.CA
+	Config config.Config
+	STS    *ststest.STS
+	Depot  *etktest.Depot
+	// STSURL and ETKURL are the simulators' endpoints, on one listener
+	// whose certificate is the config's [sts] ca_file.
+	STSURL, ETKURL string
+	Keystore       string // the demo keystore's path
+	Card           CardStatus
+	CardErr        error
+
+	dir string
+	ca  *certtest.CA
+	now func() time.Time // the depot's clock
+	srv *httptest.Server
+
+	mu      sync.Mutex
+	renewed *certtest.Fixture // the keystore DropRenewed wrote, nil before
+	usedAt  time.Time         // the renewed keystore's first session, zero before
+	used    chan struct{}     // closed at usedAt
+	// publishErr is why the renewed ETK could not be scheduled at usedAt.
+	publishErr error
 }
 
-// New writes the demo keystore into dir/keystore, starts the STS simulator
-// over TLS, makes the SoftHSM2 card when it can, and records the keystore as
-// imported, so its expiry (and the 20-day reminder) shows before the first
-// password. The state folder is dir/state.
+// New writes the demo keystore into dir/keystore, starts the STS and
+// EtkDepot simulators over TLS, publishes the keystore's ETK, makes the
+// SoftHSM2 card when it can, and records the keystore as imported, so its
+// expiry (and the 20-day reminder) shows before the first password. The
+// state folder is dir/state.
 func New(dir string) (*World, error) {
-	w := &World{dir: dir}
+	return newWorld(dir, time.Now)
+}
+
+// newWorld is New on the depot clock, which tests move forward.
+func newWorld(dir string, clock func() time.Time) (*World, error) {
+	w := &World{dir: dir, now: clock, used: make(chan struct{})}
 	ksDir := filepath.Join(dir, "keystore")
 	if err := os.MkdirAll(ksDir, 0o700); err != nil {
 		return nil, err
@@ -78,8 +109,7 @@ func New(dir string) (*World, error) {
 	if w.Keystore, err = fx.WriteFile(ksDir, now.AddDate(-3, 0, Days)); err != nil {
 		return nil, err
 	}
-	w.STS, err = ststest.New(ststest.Options{TLS: true, NIHII: NIHII11, GivenName: "ANNE", Surname: "DEMO", TrustedCAs: []*x509.Certificate{ca.Cert}})
-	if err != nil {
+	if err := w.serve(fx); err != nil {
 		return nil, err
 	}
 	if err := w.configure(ksDir); err != nil {
@@ -96,20 +126,53 @@ func New(dir string) (*World, error) {
 // StateDir is the demo's state folder.
 func (w *World) StateDir() string { return filepath.Join(w.dir, "state") }
 
-// Close stops the simulator.
-func (w *World) Close() { w.STS.Close() }
+// Close stops the simulators.
+func (w *World) Close() {
+	w.STS.Close()
+	w.srv.Close()
+}
+
+// serve starts both simulators on one loopback TLS listener, the depot
+// publishing fx's ETK.
+func (w *World) serve(fx *certtest.Fixture) error {
+	sts, err := ststest.NewSTS(ststest.Options{NIHII: NIHII11, GivenName: "ANNE", Surname: "DEMO", TrustedCAs: []*x509.Certificate{w.ca.Cert}})
+	if err != nil {
+		return err
+	}
+	depot, err := etktest.NewDepot(etktest.Options{Now: w.now})
+	if err != nil {
+		return err
+	}
+	if err := depot.Publish(NISS, "", fx.EncCerts[0], fx.AuthCert, w.ca.Cert); err != nil {
+		return err
+	}
+	w.STS, w.Depot = sts, depot
+	mux := http.NewServeMux()
+	mux.Handle(ststest.Path, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		sts.ServeHTTP(rw, r)
+		w.noticeUse()
+	}))
+	mux.Handle(etktest.Path, depot)
+	w.srv = httptest.NewUnstartedServer(mux)
+	w.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the simulators report what matters
+	w.srv.StartTLS()
+	w.STSURL, w.ETKURL = w.srv.URL+ststest.Path, w.srv.URL+etktest.Path
+	return nil
+}
 
 func (w *World) configure(ksDir string) error {
 	caFile := filepath.Join(w.dir, "sts-ca.pem")
-	if err := os.WriteFile(caFile, w.STS.CACertPEM(), 0o600); err != nil {
+	if err := os.WriteFile(caFile, ststest.PEM(w.srv.Certificate()), 0o600); err != nil {
 		return err
 	}
 	cfg := config.Default()
 	cfg.Path = filepath.Join(w.dir, "config.toml")
 	cfg.Environment = config.Acceptance
 	cfg.KeystoreDir = ksDir
-	cfg.STS.URL = w.STS.URL
+	cfg.STS.URL = w.STSURL
 	cfg.STS.CAFile = caFile
+	cfg.ETK.URL = w.ETKURL
+	cfg.Session.CheckInterval = config.Duration{Duration: CheckInterval}
 	cfg.Providers = []config.Provider{{Name: "Anne Demo", NISS: NISS, INAMI: INAMI, Quality: "physiotherapist", Selected: true}}
 	w.Card, w.CardErr = w.setUpCard(&cfg)
 	w.Config = cfg
@@ -170,5 +233,11 @@ func (w *World) DropRenewed() (string, error) {
 		return "", err
 	}
 	final := filepath.Join(w.Config.KeystoreDir, filepath.Base(tmp))
-	return final, os.Rename(tmp, final)
+	if err := os.Rename(tmp, final); err != nil {
+		return "", err
+	}
+	w.mu.Lock()
+	w.renewed = fx
+	w.mu.Unlock()
+	return final, nil
 }

@@ -23,11 +23,11 @@ type rotating struct {
 }
 
 // openRotating opens (or creates, 0600) the log at path.
-func openRotating(path string, max int64, backups int) (*rotating, error) {
+func openRotating(path string, limit int64, backups int) (*rotating, error) {
 	if err := statefile.CheckDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
-	r := &rotating{path: path, max: max, backups: backups}
+	r := &rotating{path: path, max: limit, backups: backups}
 	if err := r.open(); err != nil {
 		return nil, err
 	}

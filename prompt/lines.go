@@ -70,9 +70,17 @@ func (l *Lines) ReadLine() ([]byte, error) {
 	return l.readUTF8()
 }
 
-// detect reads the byte-order mark, if any, at the start of the input.
+// detect reads the byte-order mark, if any, at the start of the input. It
+// waits for more than one byte only when the first is a mark's: at a
+// terminal, a one-character answer must not wait for more.
 func (l *Lines) detect() {
-	head, _ := l.r.Peek(3)
+	head, _ := l.r.Peek(1)
+	switch {
+	case len(head) == 1 && head[0] == 0xEF:
+		head, _ = l.r.Peek(3)
+	case len(head) == 1 && (head[0] == 0xFF || head[0] == 0xFE):
+		head, _ = l.r.Peek(2)
+	}
 	switch {
 	case len(head) >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF:
 		_, _ = l.r.Discard(3)

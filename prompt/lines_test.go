@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"ehealth-tray/errkind"
@@ -94,5 +95,32 @@ func TestLinesCapped(t *testing.T) {
 		if _, err := NewLines(f).ReadLine(); !errors.Is(err, ErrLineTooLong) {
 			t.Fatalf("/dev/zero: %v", err)
 		}
+	}
+}
+
+// TestLinesShortAnswerDoesNotWait: "2\n" at a terminal is read at once; the
+// byte-order-mark check must not wait for a third byte.
+func TestLinesShortAnswerDoesNotWait(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if _, err := w.Write([]byte("2\n")); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		line, _ := NewLines(r).ReadLine()
+		got <- string(line)
+	}()
+	select {
+	case g := <-got:
+		if g != "2" {
+			t.Fatalf("%q", g)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a two-byte line waits for more input")
 	}
 }

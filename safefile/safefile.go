@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // NotRegularError refuses a path that is not a regular file: a symlink, a
@@ -78,28 +79,40 @@ func OpenFile(path string, flag int, perm fs.FileMode) (*os.File, error) {
 }
 
 // ReadFile reads the regular file at path, as Open does, and refuses with a
-// *TooLargeError a file larger than max bytes.
-func ReadFile(path string, max int64) ([]byte, error) {
+// *TooLargeError a file larger than limit bytes.
+func ReadFile(path string, limit int64) ([]byte, error) {
 	f, err := Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return ReadAll(f, path, max)
+	return ReadAll(f, path, limit)
 }
 
-// ReadAll reads r up to max bytes, and refuses with a *TooLargeError naming
-// path anything longer.
-func ReadAll(r io.Reader, path string, max int64) ([]byte, error) {
-	if max < 0 {
-		max = 0
+// ReadTarget is ReadFile for a file the user may have linked into place (a
+// dotfile manager's config, a keystore linked from a USB stick): it follows
+// symlinks to the file they name, which must be a regular file. Reading
+// through a link writes nothing, unlike the writes Open guards.
+func ReadTarget(path string, limit int64) ([]byte, error) {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	return ReadFile(target, limit)
+}
+
+// ReadAll reads r up to limit bytes, and refuses with a *TooLargeError naming
+// path anything longer.
+func ReadAll(r io.Reader, path string, limit int64) ([]byte, error) {
+	if limit < 0 {
+		limit = 0
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if int64(len(data)) > max {
-		return nil, &TooLargeError{Path: path, Max: max}
+	if int64(len(data)) > limit {
+		return nil, &TooLargeError{Path: path, Max: limit}
 	}
 	return data, nil
 }

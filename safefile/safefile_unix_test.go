@@ -105,3 +105,33 @@ func TestOpenFileCreatesAndNeverTruncates(t *testing.T) {
 		t.Fatalf("a missing file without O_CREATE: %v", err)
 	}
 }
+
+// TestReadTargetFollowsToRegularFilesOnly: a config or keystore linked into
+// place is read through its link, but a link to a FIFO is refused at once,
+// as the FIFO itself is.
+func TestReadTargetFollowsToRegularFilesOnly(t *testing.T) {
+	dir := t.TempDir()
+	file, fifo := filepath.Join(dir, "real.toml"), filepath.Join(dir, "fifo")
+	if err := os.WriteFile(file, []byte("x = 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	toFile, toFIFO := filepath.Join(dir, "config.toml"), filepath.Join(dir, "other.toml")
+	if err := os.Symlink(file, toFile); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(fifo, toFIFO); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := ReadTarget(toFile, 100); err != nil || string(data) != "x = 1\n" {
+		t.Fatalf("through a link: %q, %v", data, err)
+	}
+	if _, err := ReadTarget(toFIFO, 100); !IsNotRegular(err) {
+		t.Fatalf("link to a FIFO: %v, want not-regular-file", err)
+	}
+	if _, err := ReadFile(toFile, 100); err == nil {
+		t.Fatal("ReadFile followed a link")
+	}
+}

@@ -11,9 +11,14 @@
 #       first opens a session the way a person would: menu, Fallback procedure,
 #       the real pinentry-gtk-2 (confirm, then the password), and shoots the
 #       green tray and its menu as docs/demo-active*.png.
+#   ETK=1 FALLBACK_PASSWORD=demo scripts/screenshot.sh go run . demo --renew-after 15s
+#       then also switches to the renewed keystore (menu, Use the new certificate…,
+#       its password) and, with dunst showing notifications, shoots the ETK
+#       "not activated" notification and menu line as docs/demo-etk-not-activated*.png
+#       (…-fr*.png when LANG is French).
 #
 # Missing tools are installed with apt-get (run as root, or install them:
-# xvfb imagemagick xdotool haskell-gtk-sni-tray-utils dbus).
+# xvfb imagemagick xdotool haskell-gtk-sni-tray-utils dbus pinentry-gtk2 softhsm2, dunst for ETK=1).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -23,7 +28,7 @@ if [ -z "${SCREENSHOT_SESSION:-}" ]; then
 	missing=()
 	for tool in Xvfb:xvfb import:imagemagick convert:imagemagick xdotool:xdotool \
 		gtk-sni-tray-standalone:haskell-gtk-sni-tray-utils dbus-run-session:dbus dbus-send:dbus \
-		pinentry-gtk-2:pinentry-gtk2; do
+		pinentry-gtk-2:pinentry-gtk2 softhsm2-util:softhsm2 ${ETK:+dunst:dunst}; do
 		command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
 	done
 	if [ ${#missing[@]} -gt 0 ]; then
@@ -83,6 +88,7 @@ watcher_up() {
 		org.freedesktop.DBus.NameHasOwner string:org.kde.StatusNotifierWatcher | grep -q 'boolean true'
 }
 wait_for "the panel's StatusNotifierWatcher" watcher_up
+[ -z "${ETK:-}" ] || start notifications dunst
 
 start tray "$@"
 item_registered() {
@@ -109,6 +115,21 @@ if [ -n "${FALLBACK_PASSWORD:-}" ]; then
 	xdotool key Return
 	sleep 3
 	out=demo-active
+fi
+if [ -n "${ETK:-}" ]; then
+	# Menu → fourth enabled item (Use the new certificate…, after Renew via
+	# eID, Fallback procedure… and Stop session) → its password. The switch
+	# checks the ETK, which the demo's depot has not renewed yet.
+	wait_for "the renewed keystore" grep -q "newer keystore found" "$tmp/tray.log"
+	xdotool mousemove 12 12 click 3
+	sleep 1
+	xdotool key Down Down Down Down Return
+	sleep 2
+	xdotool type --delay 50 "$FALLBACK_PASSWORD"
+	xdotool key Return
+	sleep 3
+	out=demo-etk-not-activated
+	case "${LANG:-}" in fr*) out=$out-fr ;; esac
 fi
 # The first icon sits at the panel's left end; hover it for the tooltip.
 xdotool mousemove 12 12

@@ -129,13 +129,13 @@ func ReadJSON(path string, v any) error {
 	return nil
 }
 
-// ReadFile reads the state file at path, at most max bytes. It refuses, with
+// ReadFile reads the state file at path, at most limit bytes. It refuses, with
 // the error saying why: a folder that is not the user's (*DirError), a
 // symlink, FIFO or anything but a regular file (*safefile.NotRegularError), a
 // file others can read (ErrTooOpen) or that another user owns
 // (ErrOtherOwner), and a larger file (*safefile.TooLargeError). A missing
 // file returns an error wrapping fs.ErrNotExist.
-func ReadFile(path string, max int64) ([]byte, error) {
+func ReadFile(path string, limit int64) ([]byte, error) {
 	d, err := openDir(filepath.Dir(path), 0)
 	if err != nil {
 		return nil, err
@@ -157,7 +157,7 @@ func ReadFile(path string, max int64) ([]byte, error) {
 	if err := CheckPrivate(fi); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return safefile.ReadAll(f, path, max)
+	return safefile.ReadAll(f, path, limit)
 }
 
 // IsNotExist reports a missing state file.

@@ -94,7 +94,7 @@ func NewClient(o ClientOptions) (*Client, error) {
 //
 // Errors: *STSFault, *STSStatusError, *ClockSkewError (a refusal while the
 // clocks differ by more than session.MaxClockSkew), *UnavailableError (HTTP
-// 5xx), *ResponseError, *LifetimeError, *STSSignatureError and
+// 5xx or SOA-02xxx), *ResponseError, *LifetimeError, *STSSignatureError and
 // *TrustExpiredError (with Trust), *RequestExpiredError, the soap package's
 // transport errors, or ctx's own error when ctx is canceled.
 func (c *Client) RequestToken(ctx context.Context, req *SignedRequest) (*session.Assertion, error) {

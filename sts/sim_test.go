@@ -284,8 +284,14 @@ func TestRetry(t *testing.T) {
 		}
 		calls.Store(0)
 		failFirst.Store(3)
-		if _, err := c.RequestToken(context.Background(), requestFor(t, "doctor")); errkind.Of(err) != "sts-unavailable" || calls.Load() != 3 {
+		_, err := c.RequestToken(context.Background(), requestFor(t, "doctor"))
+		if errkind.Of(err) != "sts-unavailable" || calls.Load() != 3 {
 			t.Errorf("%s three times: %v after %d calls", name, err, calls.Load())
+		}
+		if ue, ok := errors.AsType[*UnavailableError](err); !ok {
+			t.Errorf("%s: %v is no UnavailableError", name, err)
+		} else if msg := ue.Localize(nil); !strings.Contains(msg, "temporarily unavailable") || !strings.Contains(msg, name) || strings.Contains(msg, "internet") {
+			t.Errorf("%s: message %q", name, msg)
 		}
 	}
 

@@ -189,7 +189,7 @@ type view struct {
 const (
 	statusSlots = 2
 	noteSlots   = 6
-	reasonSlots = 2
+	reasonSlots = 3
 	certSlots   = 2
 )
 

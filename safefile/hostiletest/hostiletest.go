@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -14,7 +15,12 @@ import (
 // other user can reach, removed at the end of the test.
 func SharedDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "hostile-")
+	// Not $TMPDIR, which may be private to the test's user.
+	base := os.TempDir()
+	if runtime.GOOS != "windows" {
+		base = "/tmp"
+	}
+	dir, err := os.MkdirTemp(base, "hostile-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,13 +69,15 @@ func AsOtherTest(t testing.TB, name string, env ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The go build folder is private to root: nobody runs a copy.
-	bin := filepath.Join(SharedDir(t), "child.test")
+	// The go build folder is private to root: nobody runs a copy, with a
+	// temp folder it can write to.
+	shared := SharedDir(t)
+	bin := filepath.Join(shared, "child.test")
 	if err := os.WriteFile(bin, data, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin, "-test.run=^"+name+"$", "-test.count=1")
-	cmd.Env = append(append(os.Environ(), envChild+"="+name), env...)
+	cmd.Env = append(append(os.Environ(), envChild+"="+name, "TMPDIR="+shared), env...)
 	cmd.Dir = filepath.Dir(bin)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s as nobody: %v\n%s", name, err, out)

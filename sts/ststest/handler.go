@@ -222,7 +222,7 @@ func (s *STS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req, verr := s.check(r, body, now)
 	rec := Received{Envelope: body, Err: verr, At: now}
 	if req != nil {
-		rec.Profession = req.profession
+		rec.Profession, rec.HolderOfKey = req.profession, req.hok
 	}
 	s.record(rec)
 	if verr != nil {

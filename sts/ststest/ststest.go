@@ -114,6 +114,9 @@ type Received struct {
 	At  time.Time
 	// Profession whose §5 designator list the request asked for, "" if none.
 	Profession string
+	// HolderOfKey is the request's holder-of-key certificate, the keystore's
+	// (the demo tells a renewed keystore's first use by it); nil if unread.
+	HolderOfKey *x509.Certificate
 }
 
 // Server is an STS simulator listening on 127.0.0.1.
