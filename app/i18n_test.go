@@ -111,7 +111,7 @@ func TestErrorMessageTranslated(t *testing.T) {
 	if !errors.As(err, &k) || k.Kind() != "certificate-expired" || !strings.Contains(err.Error(), notAfter.Local().Format("2006-01-02")) {
 		t.Fatalf("%v", err)
 	}
-	if got := ErrorMessage(de, err); got != "Das eHealth-Zertifikat ist am "+notAfter.Local().Format("02.01.2006")+" abgelaufen: Beantragen Sie ein neues mit dem eHealth Certificate Manager" {
+	if got := ErrorMessage(de, err); got != "Zertifikat am "+notAfter.Local().Format("02.01.2006")+" abgelaufen: Beantragen Sie ein neues mit dem eHealth Certificate Manager" {
 		t.Fatalf("%q", got)
 	}
 }

@@ -133,10 +133,18 @@ func (o *Opener) openKeystore(ctx context.Context, now time.Time) (*cert.Keystor
 	if o.KeystorePath == "" {
 		return nil, &CheckError{"certificate-not-found", func(l *i18n.Localizer) string { return l.T("error.certificate-not-found") }}
 	}
-	// Said before the password and PIN are asked: without the profession the
-	// request cannot name its attributes.
-	if p := checks.Quality(o.Provider); p != nil {
-		return nil, p
+	// Said before the password and PIN are asked: the practice software's
+	// rules (a valid NISS and INAMI), and without the profession the request
+	// cannot name its attributes.
+	niss, problem := checks.NISS(o.Provider)
+	if problem != nil {
+		return nil, problem
+	}
+	if _, problem := checks.INAMI(o.Provider); problem != nil {
+		return nil, problem
+	}
+	if problem := checks.Quality(o.Provider); problem != nil {
+		return nil, problem
 	}
 	pw, err := o.Secrets.KeystorePassword(ctx, o.KeystorePath)
 	if err != nil {
@@ -148,33 +156,16 @@ func (o *Opener) openKeystore(ctx context.Context, now time.Time) (*cert.Keystor
 		return nil, err
 	}
 	id := ks.Identity
-	niss, err := cert.ParseNISS(o.Provider.NISS)
-	if err != nil {
-		return nil, err
-	}
-	if id.SSIN != string(niss) {
-		return nil, &CheckError{"identity-mismatch", func(l *i18n.Localizer) string {
-			return l.T("error.identity-mismatch", map[string]any{"SSIN": id.SSIN, "Name": o.Provider.Name, "NISS": string(niss)})
-		}}
+	problems := checks.Certificate(id, niss, o.Config.Environment, now)
+	if len(problems) > 0 && problems[0].Check == checks.CertificateIdentity {
+		return nil, problems[0] // another person's certificate is not recorded
 	}
 	// Recorded even when expired: the menu can then say so without a password.
 	if o.OnKeystore != nil {
 		o.OnKeystore(o.KeystorePath, id)
 	}
-	switch cert.StatusAt(id.NotBefore, id.NotAfter, now, 0) {
-	case cert.StatusExpired:
-		return nil, &CheckError{"certificate-expired", func(l *i18n.Localizer) string {
-			return l.T("error.certificate-expired", map[string]any{"Date": l.Date(id.NotAfter)})
-		}}
-	case cert.StatusNotYetValid:
-		return nil, &CheckError{"certificate-not-yet-valid", func(l *i18n.Localizer) string {
-			return l.T("error.certificate-not-yet-valid", map[string]any{"DateTime": l.DateTime(id.NotBefore)})
-		}}
-	}
-	if id.Environment != o.Config.Environment {
-		return nil, &CheckError{"certificate-environment", func(l *i18n.Localizer) string {
-			return l.T("error.certificate-environment", map[string]any{"Environment": checks.EnvironmentName(l, id.Environment), "Configured": checks.EnvironmentName(l, o.Config.Environment)})
-		}}
+	if len(problems) > 0 {
+		return nil, problems[0]
 	}
 	return ks, nil
 }

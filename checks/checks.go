@@ -9,7 +9,6 @@ package checks
 import (
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"ehealth-tray/cert"
@@ -107,22 +106,15 @@ func (e *evaluation) selected(cfg *config.Config) {
 // why it is not valid.
 func (e *evaluation) provider(p config.Provider) (cert.NISS, error) {
 	l := e.l
-	niss, nissErr := cert.ParseNISS(p.NISS)
-	switch {
-	case strings.TrimSpace(p.NISS) == "":
-		e.add(ProviderNISS, false, l.T("check.niss-missing"))
-	case nissErr != nil:
-		e.add(ProviderNISS, false, l.T("check.niss-invalid", map[string]any{"Value": p.NISS}))
-	default:
+	niss, nissProblem := NISS(p)
+	if nissProblem != nil {
+		e.add(ProviderNISS, false, nissProblem.Localize(l))
+	} else {
 		e.add(ProviderNISS, true, l.T("check.niss-ok", map[string]any{"NISS": niss.Format()}))
 	}
-	inami, inamiErr := cert.ParseINAMI(p.INAMI)
-	switch {
-	case strings.TrimSpace(p.INAMI) == "":
-		e.add(ProviderINAMI, false, l.T("check.inami-missing"))
-	case inamiErr != nil:
-		e.add(ProviderINAMI, false, l.T("check.inami-invalid", map[string]any{"Value": p.INAMI}))
-	default:
+	if inami, problem := INAMI(p); problem != nil {
+		e.add(ProviderINAMI, false, problem.Localize(l))
+	} else {
 		e.add(ProviderINAMI, true, l.T("check.inami-ok", map[string]any{"INAMI": inami.Format()}))
 	}
 	if q := Quality(p); q != nil {
@@ -130,7 +122,10 @@ func (e *evaluation) provider(p config.Provider) (cert.NISS, error) {
 	} else {
 		e.add(ProviderQuality, true, l.T("check.quality-ok", map[string]any{"Quality": p.Quality}))
 	}
-	return niss, nissErr
+	if nissProblem != nil {
+		return "", nissProblem
+	}
+	return niss, nil
 }
 
 // keystore checks that the keystore is found and opens, then applies the

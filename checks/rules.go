@@ -34,6 +34,10 @@ type Problem struct {
 
 // Kinds of Problem, as the CLI names them.
 const (
+	KindNISSMissing            = "niss-missing"
+	KindNISSInvalid            = "invalid-niss"
+	KindINAMIMissing           = "inami-missing"
+	KindINAMIInvalid           = "invalid-inami"
 	KindQualityMissing         = "quality-missing"
 	KindQualityInvalid         = "invalid-quality"
 	KindIdentityMismatch       = "identity-mismatch"
@@ -51,6 +55,14 @@ func (p *Problem) Error() string { return p.Localize(nil) }
 func (p *Problem) Localize(l *i18n.Localizer) string {
 	id := p.Identity
 	switch p.kind {
+	case KindNISSMissing:
+		return l.T("check.niss-missing")
+	case KindNISSInvalid:
+		return l.T("check.niss-invalid", map[string]any{"Value": p.Want})
+	case KindINAMIMissing:
+		return l.T("check.inami-missing")
+	case KindINAMIInvalid:
+		return l.T("check.inami-invalid", map[string]any{"Value": p.Want})
 	case KindQualityMissing:
 		return l.T("check.quality-missing", map[string]any{"Allowed": strings.Join(config.Qualities, ", ")})
 	case KindQualityInvalid:
@@ -109,6 +121,32 @@ func Environment(id cert.Identity, env string) *Problem {
 		return nil
 	}
 	return &Problem{Check: CertificateEnvironment, Identity: id, Want: env, kind: KindCertificateEnvironment}
+}
+
+// NISS is the provider.niss rule: registered, and 11 digits whose check
+// number is right.
+func NISS(p config.Provider) (cert.NISS, *Problem) {
+	if strings.TrimSpace(p.NISS) == "" {
+		return "", &Problem{Check: ProviderNISS, kind: KindNISSMissing}
+	}
+	niss, err := cert.ParseNISS(p.NISS)
+	if err != nil {
+		return "", &Problem{Check: ProviderNISS, Want: p.NISS, kind: KindNISSInvalid}
+	}
+	return niss, nil
+}
+
+// INAMI is the provider.inami rule: registered, and 11 digits whose check
+// number is right.
+func INAMI(p config.Provider) (cert.INAMI, *Problem) {
+	if strings.TrimSpace(p.INAMI) == "" {
+		return "", &Problem{Check: ProviderINAMI, kind: KindINAMIMissing}
+	}
+	inami, err := cert.ParseINAMI(p.INAMI)
+	if err != nil {
+		return "", &Problem{Check: ProviderINAMI, Want: p.INAMI, kind: KindINAMIInvalid}
+	}
+	return inami, nil
 }
 
 // Certificate applies every certificate rule, in the order identity,

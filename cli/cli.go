@@ -139,14 +139,14 @@ func (e *env) printCommands(w io.Writer) {
 // useConfigLanguage words the output in the configuration's language. The
 // file is read quietly: the commands that use it report its issues.
 func (e *env) useConfigLanguage() {
-	cfg, _, _ := config.Load(config.Path(e.configFlag))
+	cfg, _, _ := config.LoadFlag(e.configFlag)
 	e.loc = i18n.New(i18n.Detect(cfg.Language))
 }
 
 // loadConfig loads the configuration and prints its issues to stderr: a typo
 // never stops a command, the defaults apply.
 func (e *env) loadConfig() (config.Config, error) {
-	cfg, issues, err := config.Load(config.Path(e.configFlag))
+	cfg, issues, err := config.LoadFlag(e.configFlag)
 	e.loc = i18n.New(i18n.Detect(cfg.Language))
 	e.configIssues = issues
 	for _, i := range issues {

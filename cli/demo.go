@@ -33,9 +33,9 @@ func runDemo(e *env, args []string) int {
 	}
 	defer d.Close()
 	fmt.Fprintln(e.stdout, l.T("cli.demo-sts", map[string]any{"URL": d.STSURL}))
-	fmt.Fprintln(e.stdout, l.T("cli.demo-etk", map[string]any{"URL": d.ETKURL, "Renew": int((*renewAfter).Seconds()), "Delay": int(demo.ETKDelay.Seconds())}))
 	fmt.Fprintln(e.stdout, l.T("cli.demo-keystore", map[string]any{"Path": d.Keystore, "Password": demo.Password, "Days": l.N("unit.days", demo.Days)}))
 	fmt.Fprintln(e.stdout, cardNote(d, l))
+	fmt.Fprintln(e.stdout, l.T("cli.demo-etk", map[string]any{"URL": d.ETKURL, "Renew": int((*renewAfter).Seconds()), "Delay": int(demo.ETKDelay.Seconds())}))
 	e.trayHint(l.T("cli.demo-click"))
 	return e.runTrayApp(trayRun{
 		cfg:          d.Config,

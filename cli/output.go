@@ -10,6 +10,7 @@ import (
 	"ehealth-tray/errkind"
 	"ehealth-tray/i18n"
 	"ehealth-tray/prompt"
+	"ehealth-tray/safefile"
 )
 
 // readLine reads one line of stdin as bytes (no string copy of a secret):
@@ -110,10 +111,16 @@ func (e *env) describe(err error, fallback string) errorJSON {
 	err = e.explain(err)
 	kind := errkind.Of(err)
 	var own i18n.Localized
+	var notRegular *safefile.NotRegularError
+	var tooLarge *safefile.TooLargeError
 	switch {
 	case kind == "no-dialog":
 		// Whatever failed (pinentry, the terminal), the fix is the same.
 		return errorJSON{Kind: kind, Message: e.loc.T("cli.no-dialog"), Details: err.Error()}
+	case errors.As(err, &notRegular):
+		return errorJSON{Kind: kind, Message: e.loc.T("cli.not-regular-file", map[string]any{"Path": notRegular.Path})}
+	case errors.As(err, &tooLarge):
+		return errorJSON{Kind: kind, Message: e.loc.T("cli.too-large", map[string]any{"Path": tooLarge.Path})}
 	case kind == "" && !errors.As(err, &own):
 		return errorJSON{Kind: fallback, Message: e.loc.T("cli.unexpected"), Details: err.Error()}
 	case kind == "":
@@ -183,12 +190,4 @@ func (e *env) warnings() []warningJSON {
 
 func (e *env) warn(msg string) {
 	fmt.Fprintln(e.stderr, e.loc.T("cli.warning", map[string]any{"Message": msg}))
-}
-
-// kindOf returns the error's kind for JSON output, else fallback.
-func kindOf(err error, fallback string) string {
-	if k := errkind.Of(err); k != "" {
-		return k
-	}
-	return fallback
 }

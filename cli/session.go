@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"ehealth-tray/i18n"
 	"ehealth-tray/sts"
 
 	"context"
@@ -129,7 +130,12 @@ func (e *env) sessionFail(asJSON bool, err error) int {
 	switch {
 	case errors.As(err, &fault):
 		ej.Code = fault.Code
-		ej.Message = fault.Message + " — " + app.ExplainSOA(e.loc, fault.Code)
+		// A fault that another error words (a skewed clock, eHealth
+		// unavailable) keeps that error's message; eHealth's code stays.
+		var worded i18n.Localized
+		if !errors.As(err, &worded) {
+			ej.Message = fault.Message + " — " + app.ExplainSOA(e.loc, fault.Code)
+		}
 	case errors.As(err, &status):
 		ej.Code = status.Code
 	}

@@ -48,8 +48,9 @@ const (
 	CardFailed
 )
 
-// CheckInterval is the demo's regular check: short, so that the tray learns
-// within the two-minute story that the renewed ETK is published.
+// CheckInterval is the demo's regular check: short, since in demo mode the
+// tray checks a not-activated ETK again at each one, so that it learns within
+// the two-minute story that the renewed ETK is published.
 const CheckInterval = 20 * time.Second
 
 // World is a running demo. Close stops its servers.

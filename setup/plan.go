@@ -1,6 +1,7 @@
 package setup
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,7 +22,8 @@ type Plan struct {
 	Quality     string // one of config.Qualities
 	Environment string // config.Production or config.Acceptance
 	// KeystoreDir is the keystore folder as it should be written (~ and
-	// %USERPROFILE% kept, so that the file stays valid for the same user).
+	// %USERPROFILE% kept, so that the file stays valid for the same user);
+	// "" writes the default folder.
 	KeystoreDir string
 	// Keystore is the keystore that proved the password. The file does not
 	// name it: the newest keystore of the NISS is used, so a renewal needs no
@@ -127,8 +129,9 @@ func Render(p Plan) []byte {
 	line("# ehealth-tray configuration, written by `ehealth-tray setup`.")
 	line("#")
 	line("# Every key is optional: a missing key keeps its default. config.toml.example")
-	line("# (next to the program, and in the README) shows every key with its meaning:")
-	line("# [sts], [eid], [session], [reminders] and [prompt] keep their defaults here.")
+	line("# shows every key with its meaning; [sts], [eid], [session], [reminders] and")
+	line("# [prompt] keep their defaults here. A path is written in single quotes, so that")
+	line("# a Windows path needs no doubled backslashes.")
 	line("")
 	line("# \"production\" or \"acceptance\": which eHealth platform to talk to. A keystore")
 	line("# issued for the other environment is refused by the checks.")
@@ -136,7 +139,7 @@ func Render(p Plan) []byte {
 	line("")
 	line("# Folder holding the eHealth keystores (\"SSIN=<niss> <yyyyMMdd-HHmmss>.p12\").")
 	line("# ehealth-tray only ever reads this folder; it never writes, moves or deletes in it.")
-	line("keystore_dir = %s", pathString(p.KeystoreDir))
+	line("keystore_dir = %s", pathString(cmp.Or(p.KeystoreDir, config.Default().KeystoreDir)))
 	line("")
 	line("# Language of the menus and messages: \"fr\", \"nl\", \"en\" or \"de\".")
 	line("# Empty = from the OS locale, else English.")

@@ -239,3 +239,16 @@ func TestWriteNeverTouchesAnExistingConfig(t *testing.T) {
 		t.Fatal("an invalid plan left a file")
 	}
 }
+
+// TestRenderDefaultFolder: a plan without a folder writes the default one.
+func TestRenderDefaultFolder(t *testing.T) {
+	p := validPlan("")
+	if err := p.Check(); err != nil {
+		t.Fatal(err)
+	}
+	cfg, issues := config.Parse("c.toml", Render(p))
+	if len(issues) != 0 || cfg.KeystoreDir != config.Default().KeystoreDir ||
+		!strings.Contains(string(Render(p)), "keystore_dir = '"+config.Default().KeystoreDir+"'") {
+		t.Fatalf("%v %q", issues, cfg.KeystoreDir)
+	}
+}

@@ -17,14 +17,15 @@ const (
 	NSWSU    = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 	NSSAML   = "urn:oasis:names:tc:SAML:1.0:assertion"
 
-	ValueTypeX509v3            = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
-	EncodingBase64             = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
-	TokenTypeSAML11            = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1"
-	ValueTypeSAMLAssertionID   = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.0#SAMLAssertionID"
-	placeholderTag             = "ehealth-tray-assertion"
-	placeholderElement         = "<" + placeholderTag + "/>"
-	wsseSecurityMustUnderstand = "1"
+	ValueTypeX509v3          = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
+	EncodingBase64           = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+	TokenTypeSAML11          = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1"
+	ValueTypeSAMLAssertionID = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.0#SAMLAssertionID"
 )
+
+// placeholderTag marks where SignSAML's assertion goes in the serialized
+// envelope; it is no name any service uses.
+const placeholderTag = "ehealth-tray-assertion"
 
 // TimestampTTL is the life of the WS-Security Timestamp: the service refuses
 // the request after it.
@@ -57,7 +58,7 @@ func (e *Envelope) security() (security *etree.Element, bodyID string) {
 	header := etree.NewElement("soap:Header")
 	e.root.InsertChildAt(0, header)
 	security = header.CreateElement("wsse:Security")
-	security.CreateAttr("soap:mustUnderstand", wsseSecurityMustUnderstand)
+	security.CreateAttr("soap:mustUnderstand", "1")
 	bodyID = NewID("id-")
 	e.body.CreateAttr("wsu:Id", bodyID)
 	return security, bodyID
@@ -157,7 +158,7 @@ func (e *Envelope) Bytes() ([]byte, error) {
 		return nil, &SignError{Err: err}
 	}
 	if e.assertion != nil {
-		out = bytes.Replace(out, []byte(placeholderElement), e.assertion, 1)
+		out = bytes.Replace(out, []byte("<"+placeholderTag+"/>"), e.assertion, 1)
 	}
 	return out, nil
 }

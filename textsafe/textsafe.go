@@ -15,8 +15,8 @@ import (
 	"unicode/utf8"
 )
 
-// unsafe reports a rune that must not reach a terminal raw.
-func unsafe(r rune) bool {
+// steers reports a rune that must not reach a terminal raw.
+func steers(r rune) bool {
 	switch {
 	case r == '\n' || r == '\t':
 		return false
@@ -25,7 +25,7 @@ func unsafe(r rune) bool {
 	case r >= 0x80 && r <= 0x9f: // C1, CSI among them
 		return true
 	case r >= 0x202a && r <= 0x202e, // LRE, RLE, PDF, LRO, RLO
-		r >= 0x2066 && r <= 0x2069, // LRI, RLI, FSI, PDI
+		r >= 0x2066 && r <= 0x2069,                // LRI, RLI, FSI, PDI
 		r == 0x200e || r == 0x200f || r == 0x061c: // LRM, RLM, ALM
 		return true
 	}
@@ -45,7 +45,7 @@ func String(s string) string {
 func needsEscape(p []byte) bool {
 	for len(p) > 0 {
 		r, n := utf8.DecodeRune(p)
-		if (r == utf8.RuneError && n == 1) || unsafe(r) {
+		if (r == utf8.RuneError && n == 1) || steers(r) {
 			return true
 		}
 		p = p[n:]
@@ -59,7 +59,7 @@ func appendEscaped(b *strings.Builder, p []byte) {
 		switch {
 		case r == utf8.RuneError && n == 1:
 			fmt.Fprintf(b, `\x%02x`, p[0])
-		case unsafe(r):
+		case steers(r):
 			fmt.Fprintf(b, `\u%04x`, r)
 		default:
 			b.Write(p[:n])

@@ -10,12 +10,12 @@ import (
 func TestString(t *testing.T) {
 	for in, want := range map[string]string{
 		"plain, accents é ü, emoji 🩺\tand\nlines": "plain, accents é ü, emoji 🩺\tand\nlines",
-		"\x1b]0;pwned\x07\x1b[2J":                  `\u001b]0;pwned\u0007\u001b[2J`,
-		"carriage\rreturn":                         `carriage\u000dreturn`,
-		"c1 \u009b31m csi":                         `c1 \u009b31m csi`,
-		"bidi \u202egnp.exe":                       `bidi \u202egnp.exe`,
-		"isolate \u2066x\u2069":                    `isolate \u2066x\u2069`,
-		"bad \xff byte":                            `bad \xff byte`,
+		"\x1b]0;pwned\x07\x1b[2J":                 `\u001b]0;pwned\u0007\u001b[2J`,
+		"carriage\rreturn":                        `carriage\u000dreturn`,
+		"c1 \u009b31m csi":                        `c1 \u009b31m csi`,
+		"bidi \u202egnp.exe":                      `bidi \u202egnp.exe`,
+		"isolate \u2066x\u2069":                   `isolate \u2066x\u2069`,
+		"bad \xff byte":                           `bad \xff byte`,
 	} {
 		if got := String(in); got != want {
 			t.Errorf("String(%q) = %q, want %q", in, got, want)
