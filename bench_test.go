@@ -107,6 +107,8 @@ func BenchmarkIdle(b *testing.B) {
 			b.Fatal(err)
 		}
 		cancel()
+		// The measure is the resident size and the idle cost of a real
+		// process over real time: these sleeps are the measurement.
 		time.Sleep(time.Minute)
 		pid := cmd.Process.Pid
 		rss := statusKB(b, pid, "VmRSS")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"text/tabwriter"
 	"time"
 
@@ -254,7 +255,15 @@ func (e *env) password(cfg *config.Config, fromStdin bool, path string) ([]byte,
 	if err != nil {
 		return nil, err
 	}
-	return secrets.KeystorePassword(context.Background(), path)
+	// Ctrl+C at the prompt cancels it, and the terminal gets its echo back.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	pw, err := secrets.KeystorePassword(ctx, path)
+	if ctx.Err() != nil {
+		prompt.Zero(pw)
+		return nil, &cliError{id: "error.canceled", kind: "canceled"}
+	}
+	return pw, err
 }
 
 // dialogSecrets asks on the terminal when the command runs in one (no echo),

@@ -42,6 +42,16 @@ func TestPasswordOnTerminal(t *testing.T) {
 	}
 }
 
+// TestCtrlCAtThePasswordPrompt: Ctrl+C at the prompt cancels the command
+// with its message, instead of waiting for Enter.
+func TestCtrlCAtThePasswordPrompt(t *testing.T) {
+	w := newWorld(t)
+	got := onTerminal(t, []string{"cert", "inspect", w.valid, "--json"}, nil, []answer{{"Password:", "\x03"}})
+	if !strings.Contains(got, `"kind": "canceled"`) || !strings.Contains(got, `"message": "Cancelled"`) {
+		t.Fatalf("not canceled:\n%s", got)
+	}
+}
+
 // TestSetupOnTerminal: at a terminal, setup asks the profession as a
 // numbered list, then the INAMI (again, when the first one is wrong), then
 // the password, and writes the config.

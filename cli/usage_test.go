@@ -204,6 +204,9 @@ func TestWarningsInJSON(t *testing.T) {
 // TestNoDialog: no terminal, no display and no --password-stdin is said
 // plainly, with its fix, never as pinentry's or the terminal's own words.
 func TestNoDialog(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("the system dialogs there need no named display")
+	}
 	w := newWorld(t)
 	t.Setenv("DISPLAY", "")
 	t.Setenv("WAYLAND_DISPLAY", "")
@@ -240,6 +243,19 @@ func TestMissingFileTranslated(t *testing.T) {
 	var got jsonError
 	_ = json.Unmarshal([]byte(out), &got)
 	if code != 1 || got.Error.Kind != "not-found" || got.Error.Message != "Le fichier "+missing+" n'existe pas" {
+		t.Fatalf("exit %d %s", code, out)
+	}
+}
+
+// TestNotAPlainFile: a FIFO or a folder given as the keystore is refused at
+// once, in the reader's words.
+func TestNotAPlainFile(t *testing.T) {
+	w := newWorld(t)
+	cfg := withLanguage(t, w, "nl")
+	code, out, _ := run(t, "s3cret\n", "cert", "inspect", w.dir, "--config", cfg, "--password-stdin", "--json")
+	var got jsonError
+	_ = json.Unmarshal([]byte(out), &got)
+	if code != 1 || got.Error.Kind != "not-regular-file" || got.Error.Message != w.dir+" is geen gewoon bestand (een map, koppeling, FIFO of apparaat): ehealth-tray leest alleen gewone bestanden" {
 		t.Fatalf("exit %d %s", code, out)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"ehealth-tray/cert"
 	"ehealth-tray/eid/softhsm"
 	"ehealth-tray/etk"
+	"ehealth-tray/internal/clock/clocktest"
 	"ehealth-tray/session"
 )
 
@@ -81,24 +81,6 @@ func TestDemoWorld(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "incoming", filepath.Base(path))); !os.IsNotExist(err) {
 		t.Fatal("the renewed keystore was copied, not renamed into place")
 	}
-}
-
-// testClock is the depot's clock, moved by hand.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // checkETK runs the tray's ETK check for the keystore at path, without the
@@ -186,7 +168,7 @@ func TestDemoServesBothOnOneListener(t *testing.T) {
 // opened with it, then ok. A session with the old keystore starts nothing.
 func TestDemoETKStory(t *testing.T) {
 	t.Setenv(softhsm.EnvVar, "")
-	clock := &testClock{t: time.Now()}
+	clock := clocktest.New(time.Now())
 	d, err := newWorld(t.TempDir(), clock.Now)
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +185,7 @@ func TestDemoETKStory(t *testing.T) {
 		t.Fatalf("renewed keystore, just switched to: %s", s)
 	}
 	openSession(t, d, d.Keystore) // the old keystore: not the renewed one's use
-	clock.Add(2 * ETKDelay)
+	clock.Advance(2 * ETKDelay)
 	if s := checkETK(t, d, renewed); s != etk.StatusNotActivated {
 		t.Fatalf("renewed keystore, never used: %s", s)
 	}
@@ -215,12 +197,12 @@ func TestDemoETKStory(t *testing.T) {
 
 	openSession(t, d, renewed)
 	receive(t, d.used)
-	clock.Add(ETKDelay - time.Second)
+	clock.Advance(ETKDelay - time.Second)
 	if s := checkETK(t, d, renewed); s != etk.StatusNotActivated {
 		t.Fatalf("renewed keystore, %v after its first session: %s", ETKDelay-time.Second, s)
 	}
 	openSession(t, d, renewed) // a second session does not push the date back
-	clock.Add(time.Second)
+	clock.Advance(time.Second)
 	if s := checkETK(t, d, renewed); s != etk.StatusOK {
 		t.Fatalf("renewed keystore, %v after its first session: %s", ETKDelay, s)
 	}

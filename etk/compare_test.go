@@ -5,12 +5,12 @@ import (
 	"crypto"
 	"errors"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"ehealth-tray/cert"
 	"ehealth-tray/etk/etktest"
+	"ehealth-tray/internal/clock/clocktest"
 )
 
 func TestCompare(t *testing.T) {
@@ -145,8 +145,8 @@ func TestCheckerErrors(t *testing.T) {
 func TestPublishAt(t *testing.T) {
 	w := fixtures(t)
 	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
-	var elapsed atomic.Int64 // the server reads the clock on its own goroutine
-	srv, err := etktest.New(etktest.Options{Now: func() time.Time { return now.Add(time.Duration(elapsed.Load())) }})
+	clk := clocktest.New(now)
+	srv, err := etktest.New(etktest.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestPublishAt(t *testing.T) {
 		at   time.Duration
 		want string
 	}{{0, "old"}, {59 * time.Second, "old"}, {60 * time.Second, "renewed"}, {time.Hour, "renewed"}} {
-		elapsed.Store(int64(step.at))
+		clk.Set(now.Add(step.at))
 		tokens, err := c.Fetch(context.Background(), testSSIN)
 		if err != nil || len(tokens) != 1 {
 			t.Fatalf("+%v: %v, %v", step.at, tokens, err)

@@ -58,7 +58,7 @@ func TestHolder(t *testing.T) {
 		os.Stdout.WriteString("ERROR " + err.Error() + "\n")
 		os.Exit(1)
 	}
-	time.Sleep(time.Minute)
+	time.Sleep(time.Minute) // hold the instance until the parent kills this process
 }
 
 func startAt() time.Time {

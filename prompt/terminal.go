@@ -22,11 +22,37 @@ type Terminal struct {
 // IsTerminal tells whether f is an interactive terminal.
 func IsTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
-// Secret reads a line with echo off. Ctrl+D cancels.
-func (t Terminal) Secret(_ context.Context, r Request) ([]byte, error) {
+// Secret reads a line with echo off. Ctrl+D cancels; so does ctx (Ctrl+C,
+// when the caller turns SIGINT into a canceled context), which puts the
+// terminal back as it was: echo never stays off.
+func (t Terminal) Secret(ctx context.Context, r Request) ([]byte, error) {
 	t.ask(r)
 	fmt.Fprint(t.Out, r.Prompt+" ")
-	b, err := term.ReadPassword(int(t.In.Fd()))
+	fd := int(t.In.Fd())
+	state, err := term.GetState(fd)
+	if err != nil {
+		fmt.Fprintln(t.Out)
+		return nil, &UnavailableError{Err: err}
+	}
+	type result struct {
+		b   []byte
+		err error
+	}
+	read := make(chan result, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		read <- result{b, err}
+	}()
+	var b []byte
+	select {
+	case res := <-read:
+		b, err = res.b, res.err
+	case <-ctx.Done():
+		// The read is abandoned to the process's end; only the echo matters.
+		_ = term.Restore(fd, state)
+		fmt.Fprintln(t.Out)
+		return nil, ctx.Err()
+	}
 	fmt.Fprintln(t.Out)
 	switch {
 	case errors.Is(err, io.EOF) || (err == nil && len(b) == 0):

@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"ehealth-tray/internal/clock/clocktest"
+	"ehealth-tray/logging/logtest"
 )
 
 // neverOpen is an OpenFunc for Managers that must restore from the cache.
@@ -21,7 +24,7 @@ func neverOpen(t *testing.T) OpenFunc {
 }
 
 // cachedSession starts a session with a Manager caching it at path.
-func cachedSession(t *testing.T, clk *fakeClock, path, key string) *Manager {
+func cachedSession(t *testing.T, clk *clocktest.Clock, path, key string) *Manager {
 	t.Helper()
 	m := NewManager(ManagerOptions{Logger: quiet, Open: issuing(clk, validity).Open, Clock: clk, CachePath: path, CacheKey: key})
 	if err := m.Start(context.Background(), MethodEID); err != nil {
@@ -38,7 +41,7 @@ func assertNoFile(t *testing.T, path string) {
 }
 
 func TestCacheSurvivesRestart(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	dir := filepath.Join(t.TempDir(), "state")
 	path := filepath.Join(dir, "session.json")
 	first := cachedSession(t, clk, path, "ks-a|85073003328")
@@ -85,7 +88,7 @@ func TestCacheSurvivesRestart(t *testing.T) {
 }
 
 func TestCacheWriteReplacesByRename(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "session.json")
 	m := cachedSession(t, clk, path, "k")
@@ -112,17 +115,17 @@ func TestCacheDiscarded(t *testing.T) {
 	tests := []struct {
 		name string
 		// spoil changes the cache written for key "k" at t0.
-		spoil func(t *testing.T, clk *fakeClock, path string)
+		spoil func(t *testing.T, clk *clocktest.Clock, path string)
 		key   string
 	}{
-		{"other key", func(*testing.T, *fakeClock, string) {}, "other"},
-		{"expired", func(_ *testing.T, clk *fakeClock, _ string) { clk.Set(t0.Add(validity)) }, "k"},
-		{"corrupt", func(t *testing.T, _ *fakeClock, path string) {
+		{"other key", func(*testing.T, *clocktest.Clock, string) {}, "other"},
+		{"expired", func(_ *testing.T, clk *clocktest.Clock, _ string) { clk.Set(t0.Add(validity)) }, "k"},
+		{"corrupt", func(t *testing.T, _ *clocktest.Clock, path string) {
 			if err := os.WriteFile(path, []byte(`{"key":"k","method":"eid","assertion_id":"_a1","raw":`), 0o600); err != nil {
 				t.Fatal(err)
 			}
 		}, "k"},
-		{"empty", func(t *testing.T, _ *fakeClock, path string) {
+		{"empty", func(t *testing.T, _ *clocktest.Clock, path string) {
 			if err := os.Truncate(path, 0); err != nil {
 				t.Fatal(err)
 			}
@@ -130,7 +133,7 @@ func TestCacheDiscarded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newFakeClock(t0)
+			clk := clocktest.New(t0)
 			path := filepath.Join(t.TempDir(), "session.json")
 			cachedSession(t, clk, path, "k")
 			tt.spoil(t, clk, path)
@@ -144,7 +147,7 @@ func TestCacheDiscarded(t *testing.T) {
 }
 
 func TestCacheLeftoverTempIgnored(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "session.json")
 	cachedSession(t, clk, path, "k")
@@ -177,7 +180,7 @@ func TestCacheRefusedWhenNotPrivate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newFakeClock(t0)
+			clk := clocktest.New(t0)
 			path := filepath.Join(t.TempDir(), "session.json")
 			cachedSession(t, clk, path, "k")
 			if err := tt.apply(path); errors.Is(err, errors.ErrUnsupported) {
@@ -185,7 +188,7 @@ func TestCacheRefusedWhenNotPrivate(t *testing.T) {
 			} else if err != nil {
 				t.Fatal(err)
 			}
-			logs := &logBuffer{}
+			logs := logtest.New()
 			m := NewManager(ManagerOptions{Open: neverOpen(t), Clock: clk, CachePath: path, CacheKey: "k", Logger: logs.Logger()})
 			if s := m.Snapshot(); s.State != StateNone || m.Assertion() != nil {
 				t.Fatalf("state %s from a cache that is not private, want none", s.State)
@@ -198,7 +201,7 @@ func TestCacheRefusedWhenNotPrivate(t *testing.T) {
 }
 
 func TestCacheRefusesNonRegularFile(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	path := filepath.Join(t.TempDir(), "session.json")
 	if err := os.Mkdir(path, 0o700); err != nil {
 		t.Fatal(err)
@@ -210,7 +213,7 @@ func TestCacheRefusesNonRegularFile(t *testing.T) {
 }
 
 func TestStopDeletesCache(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	path := filepath.Join(t.TempDir(), "session.json")
 	m := cachedSession(t, clk, path, "k")
 	m.Stop()
@@ -222,13 +225,13 @@ func TestStopDeletesCache(t *testing.T) {
 }
 
 func TestUnwritableStateDirKeepsSessionInMemory(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	// A state "dir" that is a file: nothing can be created in it, even by root.
 	blocker := filepath.Join(t.TempDir(), "state")
 	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	logs := &logBuffer{}
+	logs := logtest.New()
 	m := NewManager(ManagerOptions{
 		Open: issuing(clk, validity).Open, Clock: clk, Logger: logs.Logger(),
 		CachePath: filepath.Join(blocker, "session.json"), CacheKey: "k",

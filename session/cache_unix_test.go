@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 
+	"ehealth-tray/internal/clock/clocktest"
+	"ehealth-tray/logging/logtest"
 	"ehealth-tray/safefile/hostiletest"
 )
 
@@ -19,8 +21,8 @@ func TestCacheFIFONoHang(t *testing.T) {
 	if err := syscall.Mkfifo(path, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	logs := &logBuffer{}
-	m := NewManager(ManagerOptions{Open: neverOpen(t), Clock: newFakeClock(t0), CachePath: path, CacheKey: "k", Logger: logs.Logger()})
+	logs := logtest.New()
+	m := NewManager(ManagerOptions{Open: neverOpen(t), Clock: clocktest.New(t0), CachePath: path, CacheKey: "k", Logger: logs.Logger()})
 	if s := m.Snapshot(); s.State != StateNone {
 		t.Fatalf("state %s, want none", s.State)
 	}
@@ -38,7 +40,7 @@ func TestStopNeverTruncates(t *testing.T) {
 		hostiletest.AsOtherTest(t, t.Name())
 		return
 	}
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "session.json")
 	m := cachedSession(t, clk, path, "k")
@@ -68,8 +70,8 @@ func TestStopNeverTruncates(t *testing.T) {
 func TestForeignStateFolderUntouched(t *testing.T) {
 	if hostiletest.IsChild(t.Name()) {
 		path, victim := os.Getenv("CACHE_PATH"), os.Getenv("VICTIM")
-		clk := newFakeClock(t0)
-		logs := &logBuffer{}
+		clk := clocktest.New(t0)
+		logs := logtest.New()
 		m := NewManager(ManagerOptions{Open: issuing(clk, validity).Open, Clock: clk, CachePath: path, CacheKey: "k", Logger: logs.Logger()})
 		if err := m.Start(context.Background(), MethodEID); err != nil {
 			t.Fatal(err)

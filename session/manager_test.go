@@ -3,9 +3,7 @@ package session
 import (
 	"bytes"
 	"context"
-	"ehealth-tray/errkind"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +11,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"ehealth-tray/errkind"
+	"ehealth-tray/internal/clock/clocktest"
+	"ehealth-tray/logging/logtest"
 )
 
 var t0 = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
@@ -64,38 +66,6 @@ func testAssertion(id string, notBefore, notOnOrAfter time.Time) *Assertion {
 	}
 }
 
-// logBuffer collects the JSON log records of a Manager.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// Count is the number of records whose message is msg.
-func (b *logBuffer) Count(msg string) int {
-	n := 0
-	for line := range strings.Lines(b.String()) {
-		var r struct{ Msg string }
-		if json.Unmarshal([]byte(line), &r) == nil && r.Msg == msg {
-			n++
-		}
-	}
-	return n
-}
-
-func (b *logBuffer) Logger() *slog.Logger { return slog.New(slog.NewJSONHandler(b, nil)) }
-
 // kindError is an error with a CLI kind, as Open returns them.
 type kindError string
 
@@ -135,7 +105,7 @@ func expectQuiet(t *testing.T, ch <-chan Snapshot) {
 
 // runManager runs m.Run until the test ends and waits until it is idle with
 // its check timer (and deadline timer, if any) armed.
-func runManager(t *testing.T, m *Manager, clk *fakeClock, timers int) {
+func runManager(t *testing.T, m *Manager, clk *clocktest.Clock, timers int) {
 	t.Helper()
 	mark := clk.Created()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -146,7 +116,7 @@ func runManager(t *testing.T, m *Manager, clk *fakeClock, timers int) {
 }
 
 func TestStartPublishesEachState(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	release := make(chan struct{})
 	o := issuing(clk, validity)
 	issue := o.fn
@@ -223,7 +193,7 @@ func TestStartPublishesEachState(t *testing.T) {
 }
 
 func TestRunShowsDeadlinesOnTime(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	// A long check interval: only the deadline timers can fire here.
 	m := NewManager(ManagerOptions{Logger: quiet, Open: issuing(clk, validity).Open, Clock: clk, CheckInterval: 1000 * time.Hour})
 	ch := startActive(t, m)
@@ -252,7 +222,7 @@ func TestRunShowsDeadlinesOnTime(t *testing.T) {
 }
 
 func TestRunChecksEveryInterval(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	o := issuing(clk, validity)
 	m := NewManager(ManagerOptions{Logger: quiet, Open: o.Open, Clock: clk})
 	ch := startActive(t, m)
@@ -302,7 +272,7 @@ func TestRunChecksEveryInterval(t *testing.T) {
 }
 
 func TestRecheckAfterSleepAndClockJumps(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	m := NewManager(ManagerOptions{Logger: quiet, Open: issuing(clk, validity).Open, Clock: clk})
 	ch := startActive(t, m)
 	end := t0.Add(validity)
@@ -335,7 +305,7 @@ func TestRecheckAfterSleepAndClockJumps(t *testing.T) {
 }
 
 func TestStartFailureIsFinal(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	fault := kindError("sts-fault")
 	o := &opener{fn: func(context.Context, Method) (*Assertion, error) { return nil, fault }}
 	m := NewManager(ManagerOptions{Logger: quiet, Open: o.Open, Clock: clk})
@@ -368,7 +338,7 @@ func TestStartFailureIsFinal(t *testing.T) {
 }
 
 func TestFailedRenewalKeepsValidSession(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	o := issuing(clk, validity)
 	m := NewManager(ManagerOptions{Logger: quiet, Open: o.Open, Clock: clk})
 	if err := m.Start(context.Background(), MethodEID); err != nil {
@@ -398,9 +368,9 @@ func TestFailedRenewalKeepsValidSession(t *testing.T) {
 }
 
 func TestExpiredOnArrival(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	stale := testAssertion("_stale", t0.Add(-25*time.Hour), t0.Add(-time.Hour))
-	logs := &logBuffer{}
+	logs := logtest.New()
 	m := NewManager(ManagerOptions{
 		Open:   func(context.Context, Method) (*Assertion, error) { return stale, nil },
 		Clock:  clk,
@@ -421,7 +391,7 @@ func TestExpiredOnArrival(t *testing.T) {
 }
 
 func TestStopCancelsStart(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	entered := make(chan struct{})
 	o := &opener{fn: func(ctx context.Context, _ Method) (*Assertion, error) {
 		close(entered)
@@ -444,7 +414,7 @@ func TestStopCancelsStart(t *testing.T) {
 }
 
 func TestStopDiscardsLateAssertion(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	entered, release := make(chan struct{}), make(chan struct{})
 	// An Open that ignores cancellation and still returns an assertion.
 	o := &opener{fn: func(context.Context, Method) (*Assertion, error) {
@@ -469,7 +439,7 @@ func TestStopDiscardsLateAssertion(t *testing.T) {
 }
 
 func TestStartBadInput(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	o := &opener{fn: func(context.Context, Method) (*Assertion, error) { return nil, nil }}
 	m := NewManager(ManagerOptions{Logger: quiet, Open: o.Open, Clock: clk})
 	if err := m.Start(context.Background(), "card"); errkind.Of(err) != "unknown-method" {
@@ -488,7 +458,7 @@ func TestStartBadInput(t *testing.T) {
 }
 
 func TestSubscribers(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	m := NewManager(ManagerOptions{Logger: quiet, Open: issuing(clk, validity).Open, Clock: clk})
 	slow, cancelSlow := m.Subscribe()
 	gone, cancelGone := m.Subscribe()
@@ -523,8 +493,8 @@ func TestSubscribers(t *testing.T) {
 }
 
 func TestLogsNeverHoldTheAssertion(t *testing.T) {
-	clk := newFakeClock(t0)
-	logs := &logBuffer{}
+	clk := clocktest.New(t0)
+	logs := logtest.New()
 	path := t.TempDir() + "/session.json"
 	m := NewManager(ManagerOptions{Open: issuing(clk, validity).Open, Clock: clk, CachePath: path, Logger: logs.Logger()})
 	if err := m.Start(context.Background(), MethodFallback); err != nil {
@@ -554,7 +524,7 @@ func TestLogsNeverHoldTheAssertion(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	clk := newFakeClock(t0)
+	clk := clocktest.New(t0)
 	var mu sync.Mutex
 	n := 0
 	open := func(ctx context.Context, m Method) (*Assertion, error) {
@@ -670,7 +640,7 @@ func TestClockSkewed(t *testing.T) {
 // TestSnapshotCarriesClockSkew: the app reads the difference eHealth
 // measured from the session's snapshot, to say it once.
 func TestSnapshotCarriesClockSkew(t *testing.T) {
-	clock := newFakeClock(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
+	clock := clocktest.New(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
 	a := &Assertion{ID: "_a", NotBefore: clock.Now(), NotOnOrAfter: clock.Now().Add(24 * time.Hour), ClockSkew: 10 * time.Minute}
 	m := NewManager(ManagerOptions{Clock: clock, Open: func(context.Context, Method) (*Assertion, error) { return a, nil }})
 	if err := m.Start(context.Background(), MethodFallback); err != nil {

@@ -90,6 +90,8 @@ func TestKillDuringWrites(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		// The kill must land at a different moment of the writer's loop
+		// each round: real time in another process, nothing to await.
 		time.Sleep(time.Duration(20+round*7) * time.Millisecond)
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()

@@ -106,13 +106,16 @@ func (c *Client) RequestToken(ctx context.Context, req *SignedRequest) (*session
 			return nil, &RequestExpiredError{}
 		}
 		a, err := c.exchange(ctx, req)
+		if err != nil && ctx.Err() != nil {
+			return nil, ctx.Err() // canceled (Ctrl+C, Stop): never tried again
+		}
 		if err == nil || attempt == len(c.delays) || !transient(err) {
 			return a, err
 		}
 		c.log.Info("STS unavailable, trying again", "attempt", attempt+1, "in", c.delays[attempt], "kind", errkind.Of(err))
 		select {
 		case <-ctx.Done():
-			return nil, err
+			return nil, ctx.Err()
 		case <-time.After(c.delays[attempt]):
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,16 +193,23 @@ func TestClientConnectionRefused(t *testing.T) {
 	}
 }
 
+// TestClientCanceled: a canceled request (Ctrl+C, Stop) ends at once with
+// ctx's error and is never sent again, even with retries configured.
 func TestClientCanceled(t *testing.T) {
+	var posts atomic.Int32
 	srv, caFile := stsServer(t, func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
 		holdAnswer(r)
 	})
-	c := newTestClient(t, ClientOptions{URL: srv.URL, CAFile: caFile})
+	c := newTestClient(t, ClientOptions{URL: srv.URL, CAFile: caFile, RetryDelays: []time.Duration{time.Millisecond}})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	_, err := c.RequestToken(ctx, signedTestRequest(t))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context.Canceled, got %v", err)
+	}
+	if n := posts.Load(); n != 1 {
+		t.Fatalf("%d posts, want 1: a canceled request was tried again", n)
 	}
 }
 

@@ -17,7 +17,8 @@ func iconBytes(k icons.Kind) []byte { return icons.PNG(k) }
 // removeIconFiles: systray writes no icon files here (see platform_windows.go).
 func removeIconFiles() error { return nil }
 
-// dbusmenu has no item tooltips: the reason goes into the label.
+// dbusmenu has no item tooltips: a disabled item's reason goes on a
+// disabled line under it.
 const reasonInLabel = true
 
 // menuLabel escapes dbusmenu's access-key mark: "_" alone would underline

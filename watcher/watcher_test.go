@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"maps"
 	"os"
 	"os/exec"
@@ -23,6 +22,7 @@ import (
 
 	"ehealth-tray/cert"
 	"ehealth-tray/cert/certtest"
+	"ehealth-tray/logging/logtest"
 	"ehealth-tray/watcher"
 )
 
@@ -83,6 +83,8 @@ func writer(args []string) error {
 		}
 		for i := range n {
 			if i > 0 {
+				// A slow writer in another process: the gaps are the
+				// real-time behaviour under test.
 				time.Sleep(gap)
 			}
 			if err := appendFile(dst, data[len(data)*i/n:len(data)*(i+1)/n]); err != nil {
@@ -174,6 +176,8 @@ type probe struct {
 	mu    sync.Mutex
 	calls map[string]int
 	gate  chan struct{} // while set, calls wait for it to close
+	// called is closed and replaced at each call, for waitCalls.
+	called chan struct{}
 	// allow, when set, accepts files regardless of content.
 	allow atomic.Bool
 }
@@ -184,6 +188,8 @@ func (p *probe) complete(path string) error {
 		p.calls = make(map[string]int)
 	}
 	p.calls[filepath.Base(path)]++
+	close(p.called)
+	p.called = make(chan struct{})
 	gate := p.gate
 	p.mu.Unlock()
 	if gate != nil {
@@ -230,67 +236,13 @@ func (p *probe) total() int {
 	return n
 }
 
-// logTap is a slog handler that lets a test wait for a log message, to know
-// the watcher reached a state that has no other outward sign. It keeps every
-// line to show them when a test fails.
-type logTap struct {
-	msgs  chan string
-	mu    sync.Mutex
-	lines []string
-}
-
-func newLogTap() *logTap { return &logTap{msgs: make(chan string, 1024)} }
-
-func (l *logTap) Enabled(context.Context, slog.Level) bool { return true }
-func (l *logTap) WithAttrs([]slog.Attr) slog.Handler       { return l }
-func (l *logTap) WithGroup(string) slog.Handler            { return l }
-
-func (l *logTap) Handle(_ context.Context, r slog.Record) error {
-	line := r.Time.Format("15:04:05.000") + " " + r.Message
-	r.Attrs(func(a slog.Attr) bool {
-		line += " " + a.String()
-		return true
-	})
-	l.mu.Lock()
-	l.lines = append(l.lines, line)
-	l.mu.Unlock()
-	select {
-	case l.msgs <- r.Message:
-	default:
-	}
-	return nil
-}
-
-func (l *logTap) dump(t *testing.T) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, line := range l.lines {
-		t.Log(line)
-	}
-}
-
-func (l *logTap) wait(t *testing.T, msg string) {
-	t.Helper()
-	deadline := time.After(eventTimeout)
-	for {
-		select {
-		case m := <-l.msgs:
-			if m == msg {
-				return
-			}
-		case <-deadline:
-			t.Fatalf("no log %q", msg)
-		}
-	}
-}
-
 // logMissing is logged once the watcher knows the folder is not there.
 const logMissing = "keystore folder not found; waiting for it"
 
 type harness struct {
 	w     *watcher.Watcher
 	probe *probe
-	logs  *logTap
+	logs  *logtest.Tap
 	stop  func() error // cancels Run and returns its error
 }
 
@@ -303,13 +255,13 @@ func start(t *testing.T, dir string, settle time.Duration) *harness {
 
 func startWith(t *testing.T, dir string, settle time.Duration, match func(string) bool, check func([]byte) error) *harness {
 	t.Helper()
-	h := &harness{probe: &probe{check: check}, logs: newLogTap()}
+	h := &harness{probe: &probe{check: check, called: make(chan struct{})}, logs: logtest.New()}
 	w, err := watcher.New(watcher.Options{
 		Dir:      dir,
 		Settle:   settle,
 		Match:    match,
 		Complete: h.probe.complete,
-		Logger:   slog.New(h.logs),
+		Logger:   h.logs.Logger(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -334,7 +286,7 @@ func startWith(t *testing.T, dir string, settle time.Duration, match func(string
 	t.Cleanup(func() {
 		h.stop()
 		if t.Failed() {
-			h.logs.dump(t)
+			t.Log(h.logs.String())
 		}
 	})
 	return h
@@ -384,7 +336,10 @@ func (h *harness) expect(t *testing.T, paths ...string) {
 	}
 }
 
-// quiet checks that no event comes for a while.
+// quiet checks that no event comes for a while. The watcher reads the real
+// inotify queue and settles files on a real timer, so "no more events" has no
+// event of its own to await; quietFor is longer than fastSettle and the
+// writers' gaps, so a late event would arrive within it.
 func (h *harness) quiet(t *testing.T) {
 	t.Helper()
 	select {
@@ -519,12 +474,19 @@ func TestRejectedFileCheckedAgainOnEvent(t *testing.T) {
 
 func waitCalls(t *testing.T, p *probe, base string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(eventTimeout)
-	for p.count(base) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("Complete called %d times on %s, want %d", p.count(base), base, n)
+	deadline := time.After(eventTimeout)
+	for {
+		p.mu.Lock()
+		got, called := p.calls[base], p.called
+		p.mu.Unlock()
+		if got >= n {
+			return
 		}
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case <-called:
+		case <-deadline:
+			t.Fatalf("Complete called %d times on %s, want %d", got, base, n)
+		}
 	}
 }
 
@@ -600,6 +562,8 @@ func TestWritesWithoutEventsWaitForStillness(t *testing.T) {
 	h := startReady(t, dir, 0)
 	src := filepath.Join(elsewhere, "incoming")
 	wait := startWriter(t, "copy", staged(t, keystore(15*512)), src, "15", "100ms")
+	// The writer is another process writing where no watch is: its first
+	// bytes raise no event here, so poll for them.
 	for fi, err := os.Stat(src); err != nil || fi.Size() == 0; fi, err = os.Stat(src) {
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -627,7 +591,7 @@ func TestFolderMissingThenCreated(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "ehealth", "keystore")
 	h := start(t, dir, fastSettle)
-	h.logs.wait(t, logMissing)
+	h.logs.Wait(t, logMissing)
 
 	mkdir(t, dir)
 	f := filepath.Join(dir, name(1))
@@ -658,7 +622,7 @@ func TestFolderDeletedAndRecreated(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !tc.busy {
-				h.logs.wait(t, logMissing)
+				h.logs.Wait(t, logMissing)
 			}
 			mkdir(t, dir)
 			f := filepath.Join(dir, name(1))

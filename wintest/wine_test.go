@@ -52,9 +52,15 @@ func TestMain(m *testing.M) {
 	// One wineserver for every program of the run: a second each saved.
 	server := exec.Command("wineserver", "-p")
 	server.Env = append(os.Environ(), "WINEPREFIX="+win.prefix)
-	if err := server.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "wintest: wineserver -p:", err)
-		os.Exit(1)
+	// Its services (winedevice, explorer) start with the first program and
+	// stay: they must not hold a test's output pipes open.
+	boot := exec.Command("wine", "cmd", "/c", "exit")
+	boot.Env = append(os.Environ(), "WINEPREFIX="+win.prefix, "WINEDEBUG=-all")
+	for _, c := range []*exec.Cmd{server, boot} {
+		if out, err := c.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "wintest: %v: %v\n%s", c.Args, err, out)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	// The wineserver outlives the programs by a few seconds: stop it, so that
@@ -86,6 +92,9 @@ func wine(t *testing.T, stdin string, env []string, argv ...string) result {
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
+	// A Wine process the program started may keep the pipes: its output is
+	// complete once it has exited.
+	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()
 	r := result{stdout: out.String(), stderr: errOut.String()}
 	var exit *exec.ExitError
@@ -94,7 +103,7 @@ func wine(t *testing.T, stdin string, env []string, argv ...string) result {
 		t.Fatalf("wine %v did not end within a minute\n%s", argv, r)
 	case errors.As(err, &exit):
 		r.code = exit.ExitCode()
-	case err != nil:
+	case err != nil && !errors.Is(err, exec.ErrWaitDelay):
 		t.Fatalf("wine %v: %v", argv, err)
 	}
 	return r
@@ -216,10 +225,10 @@ func utf16LE(s string) string {
 func TestCertInspectPasswordStdin(t *testing.T) {
 	w := newWorld(t, "")
 	for name, stdin := range map[string]string{
-		"lf":       password + "\n",
-		"crlf":     password + "\r\n",
+		"lf":        password + "\n",
+		"crlf":      password + "\r\n",
 		"utf-8 bom": "\xEF\xBB\xBF" + password + "\r\n",
-		"utf-16le": utf16LE(password + "\r\n"),
+		"utf-16le":  utf16LE(password + "\r\n"),
 	} {
 		r := com(t, stdin, "cert", "inspect", winPath(w.keystore), "--password-stdin", "--json")
 		if r.code != 0 || !strings.Contains(r.stdout, `"ssin": "`+testSSIN+`"`) {
@@ -294,7 +303,9 @@ func TestSessionStart(t *testing.T) {
 func TestCredUIFailureHasKind(t *testing.T) {
 	w := newWorld(t, "")
 	r := wine(t, "", nil, win.exe, "cert", "inspect", winPath(w.keystore), "--json")
-	var got struct{ Error struct{ Kind, Message string } }
+	var got struct {
+		Error struct{ Kind, Message string }
+	}
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != 1 ||
 		got.Error.Kind != "dialog-failed" || !strings.Contains(got.Error.Message, "password dialog") {
 		t.Fatalf("%v\n%s", err, r)
@@ -336,6 +347,7 @@ func onTerminal(t *testing.T, env []string, command, prompt, answer string) (str
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "script", "-qefc", "stty cols 1000 raw -echo; "+command, "/dev/null")
+	cmd.WaitDelay = 5 * time.Second
 	cmd.Env = append(os.Environ(), "WINEDEBUG=-all", "WINEPREFIX="+win.prefix, "LC_ALL=C.UTF-8")
 	cmd.Env = append(cmd.Env, env...)
 	in, err := cmd.StdinPipe()

@@ -171,9 +171,7 @@ func TestFaultSlowClientGivesUp(t *testing.T) {
 	// Close waiting for an hour.
 	done := make(chan error, 1)
 	go func() { _, _, err := postCtx(context.Background(), s, env); done <- err }()
-	for len(s.Requests()) < 2 {
-		time.Sleep(time.Millisecond)
-	}
+	waitRequests(t, s.STS, 2)
 	s.Close()
 	if err := <-done; err == nil {
 		t.Error("the pending request got an answer after Close")

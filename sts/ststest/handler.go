@@ -1,6 +1,7 @@
 package ststest
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -61,6 +62,7 @@ type STS struct {
 	dateOffset   time.Duration
 	cred         *Credential
 	received     []Received
+	arrived      chan struct{} // closed and replaced at each request received
 }
 
 // NewSTS makes a simulator handler. Call Close when done if a FaultSlow
@@ -83,7 +85,7 @@ func NewSTS(o Options) (*STS, error) {
 	}
 	o.StrictNameID = !o.DisableStrictNameID
 	s := &STS{
-		opts: o, log: o.Logger, stop: make(chan struct{}),
+		opts: o, log: o.Logger, stop: make(chan struct{}), arrived: make(chan struct{}),
 		validity: o.Validity, dateMode: o.Date, dateOffset: o.DateOffset, cred: o.STS,
 	}
 	if len(o.TrustedCAs) > 0 {
@@ -156,6 +158,26 @@ func (s *STS) Requests() []Received {
 	return append([]Received(nil), s.received...)
 }
 
+// WaitRequests waits until n requests have been received, and returns them
+// like Requests: the way a test knows that a request reached the server.
+func (s *STS) WaitRequests(ctx context.Context, n int) ([]Received, error) {
+	for {
+		s.mu.Lock()
+		if len(s.received) >= n {
+			r := append([]Received(nil), s.received...)
+			s.mu.Unlock()
+			return r, nil
+		}
+		arrived := s.arrived
+		s.mu.Unlock()
+		select {
+		case <-arrived:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
 // STSCert is the certificate the assertions are signed with now.
 func (s *STS) STSCert() *x509.Certificate {
 	s.mu.Lock()
@@ -186,6 +208,8 @@ func (s *STS) record(r Received) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.received = append(s.received, r)
+	close(s.arrived)
+	s.arrived = make(chan struct{})
 }
 
 // setDate writes the Date header; net/http leaves a handler's own alone

@@ -188,9 +188,7 @@ func TestSTSCloseEndsSlowAnswers(t *testing.T) {
 		}
 		done <- err
 	}()
-	for len(h.Requests()) == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waitRequests(t, h, 1)
 	h.Close()
 	var opErr *net.OpError
 	if err := <-done; err == nil || !(errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &opErr)) {

@@ -46,6 +46,16 @@ func newServer(t testing.TB, o Options) *Server {
 	return s
 }
 
+// waitRequests waits until s has received n requests.
+func waitRequests(t testing.TB, s *STS, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := s.WaitRequests(ctx, n); err != nil {
+		t.Fatalf("waiting for %d requests: %v", n, err)
+	}
+}
+
 // post sends an envelope the way the client must, and returns the answer.
 func post(t testing.TB, s *Server, envelope []byte) (*http.Response, []byte) {
 	t.Helper()
@@ -555,5 +565,17 @@ func TestNotSTSRequests(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("GET: status %d, want 405", resp.StatusCode)
+	}
+}
+
+func TestWaitRequestsGivesUp(t *testing.T) {
+	s := newServer(t, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if r, err := s.WaitRequests(ctx, 1); !errors.Is(err, context.Canceled) || r != nil {
+		t.Fatalf("WaitRequests with no request = %v, %v; want context.Canceled", r, err)
+	}
+	if r, err := s.WaitRequests(ctx, 0); err != nil || len(r) != 0 {
+		t.Fatalf("WaitRequests(0) = %v, %v", r, err)
 	}
 }
