@@ -473,3 +473,53 @@ func TestEndToEndNoPanel(t *testing.T) {
 		t.Fatalf("app exit on SIGTERM: %v", err)
 	}
 }
+
+// TestEndToEndRefusedStateFolder: a state folder that is a planted link (or
+// another user's) is refused; the tray still runs, from memory, says so once,
+// and writes nothing through the link nor into its working folder.
+func TestEndToEndRefusedStateFolder(t *testing.T) {
+	e := newE2E(t, t.TempDir())
+	target := filepath.Join(e.dir, "elsewhere")
+	if err := os.MkdirAll(target, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, e.state); err != nil {
+		t.Fatal(err)
+	}
+	e.cfgPath = filepath.Join(e.dir, "config.toml")
+	cfg := fmt.Sprintf("keystore_dir = '%s'\n[[provider]]\nname = \"Vincent\"\nniss = \"79021802145\"\ninami = \"5/38861/71/521\"\nquality = \"physiotherapist\"\n[etk]\nurl = 'https://127.0.0.1:1/EtkDepot/v1'\n", e.ksDir)
+	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.desktop()
+	e.startApp()
+	e.props("the tray registered", func(traytest.Props) bool { return true })
+	said := func(r traytest.Received) bool { return strings.Contains(r.Summary, "cannot save its state") }
+	if _, err := e.notes.WaitFor(e.ctx(15*time.Second), said); err != nil {
+		t.Fatalf("the refused folder was not said: %v; got %+v", err, e.notes.Notifications())
+	}
+	_ = e.child.Process.Signal(syscall.SIGTERM)
+	if err := <-e.childDone; err != nil {
+		t.Fatalf("app exit on SIGTERM: %v", err)
+	}
+	for _, dir := range []string{target, wd} {
+		for _, name := range []string{"certificates.json", "reminders.json", "session.json", "etk.json", "ehealth-tray.log", "instance.lock"} {
+			if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+				t.Errorf("%s written in %s", name, dir)
+			}
+		}
+	}
+	n := 0
+	for _, r := range e.notes.Notifications() {
+		if said(r) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("said %d times, want once", n)
+	}
+}

@@ -30,10 +30,13 @@ import (
 type Options struct {
 	Config   config.Config
 	StateDir string
-	Prompter prompt.Prompter
-	Notifier notify.Notifier
-	Clock    session.Clock // nil = the system clock
-	Log      *slog.Logger
+	// StateDirErr: the state folder was refused (another user's, a link):
+	// the Core keeps its state in memory and says so once.
+	StateDirErr error
+	Prompter    prompt.Prompter
+	Notifier    notify.Notifier
+	Clock       session.Clock // nil = the system clock
+	Log         *slog.Logger
 	// OpenTarget opens a URL or a file with the desktop (nil = the OS opener).
 	OpenTarget func(ctx context.Context, target string) error
 	// PasswordHint is shown in the password dialog (the demo shows its password).
@@ -138,11 +141,11 @@ func New(o Options) *Core {
 		profession: -1,
 	}
 	var err error
-	c.records, err = LoadRecords(filepath.Join(o.StateDir, "certificates.json"))
+	c.records, err = LoadRecords(c.statePath("certificates.json"))
 	if err != nil {
 		c.log.Warn("certificate records not readable; starting without them", "err", err)
 	}
-	c.ledger, err = reminders.LoadLedger(filepath.Join(o.StateDir, "reminders.json"))
+	c.ledger, err = reminders.LoadLedger(c.statePath("reminders.json"))
 	if err != nil {
 		c.log.Warn("reminder ledger not readable; starting empty", "err", err)
 	}
@@ -157,6 +160,16 @@ func New(o Options) *Core {
 	return c
 }
 
+// statePath is where the state file name lives: "" (memory only, see
+// statefile.ErrMemoryOnly) when the state folder was refused, never a path
+// relative to the working folder.
+func (c *Core) statePath(name string) string {
+	if c.o.StateDirErr != nil || c.o.StateDir == "" {
+		return ""
+	}
+	return filepath.Join(c.o.StateDir, name)
+}
+
 // States is where the Core sends what the tray shows: the newest State
 // wins, a stale one is dropped.
 func (c *Core) States() <-chan tray.State { return c.out.Recv() }
@@ -166,6 +179,9 @@ func (c *Core) States() <-chan tray.State { return c.out.Recv() }
 func (c *Core) Run(ctx context.Context, cmds <-chan tray.Command) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if c.o.StateDirErr != nil {
+		c.stateProblem(c.o.StateDirErr)
+	}
 	c.discover()
 	c.showETK()
 	c.startManager(ctx)
@@ -302,7 +318,7 @@ func (c *Core) startManager(ctx context.Context) {
 		Clock:         c.clock,
 		CheckInterval: c.cfg.Session.CheckInterval.Duration,
 		WarnBeforeEnd: c.cfg.Session.WarnBeforeEnd.Duration,
-		CachePath:     filepath.Join(c.o.StateDir, "session.json"),
+		CachePath:     c.statePath("session.json"),
 		CacheKey:      key,
 		Logger:        c.log,
 	})

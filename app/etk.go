@@ -18,7 +18,7 @@ const etkFile = "etk-check.json" // not "etk.json": that reads as a message id o
 // loadETK reads the last check, so that a restart shows its line without
 // notifying again.
 func (c *Core) loadETK() {
-	rec, err := etk.LoadRecord(filepath.Join(c.o.StateDir, etkFile))
+	rec, err := etk.LoadRecord(c.statePath(etkFile))
 	if err != nil {
 		c.log.Warn("ETK record not readable; the next check starts afresh", "err", err)
 	}
@@ -91,7 +91,7 @@ func (c *Core) onETK(ctx context.Context, r etk.Result) {
 	c.etk = etkView{Status: string(r.Status)}
 	c.mu.Unlock()
 	c.log.Info("ETK checked", "status", r.Status, "keystore", filepath.Base(r.Keystore.Path), "matches", filepath.Base(r.Matches))
-	if err := etk.SaveRecord(filepath.Join(c.o.StateDir, etkFile), rec); err != nil {
+	if err := etk.SaveRecord(c.statePath(etkFile), rec); err != nil {
 		c.stateProblem(err)
 	}
 	if tell {

@@ -17,6 +17,7 @@ import (
 	"ehealth-tray/logging"
 	"ehealth-tray/notify"
 	"ehealth-tray/prompt"
+	"ehealth-tray/statefile"
 	"ehealth-tray/tray"
 	"ehealth-tray/wake"
 )
@@ -50,11 +51,8 @@ const noTrayGrace = 20 * time.Second
 // runTrayApp runs the tray in the foreground until Quit, SIGINT, SIGTERM or
 // SIGHUP, and ends the session on each.
 func (e *env) runTrayApp(r trayRun) int {
-	if err := os.MkdirAll(r.stateDir, 0o700); err != nil {
-		return e.fail("%s", e.loc.T("cli.state-folder", map[string]any{"Dir": r.stateDir, "Error": err.Error()}))
-	}
-	logPath := filepath.Join(r.stateDir, "ehealth-tray.log")
-	log, closeLog, err := logging.Open(logging.Options{Path: logPath, Level: e.logLevel, Format: e.logFormat, Mirror: e.stderr})
+	st := prepareState(r.stateDir)
+	log, closeLog, err := logging.Open(logging.Options{Path: st.logPath, Level: e.logLevel, Format: e.logFormat, Mirror: e.stderr})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "ehealth-tray: %v\n", err)
 		return exitUsage
@@ -62,8 +60,11 @@ func (e *env) runTrayApp(r trayRun) int {
 	defer func() { _ = closeLog() }()
 	// Libraries that log to the default logger land in our file too.
 	slog.SetDefault(log)
+	if st.err != nil {
+		log.Warn("state folder refused; running from memory", "dir", r.stateDir, "err", st.err)
+	}
 
-	primary, err := instance.Acquire(r.stateDir)
+	primary, err := instance.Acquire(st.lockDir)
 	if errors.Is(err, instance.ErrRunning) {
 		fmt.Fprintln(e.stdout, e.loc.T("cli.already-running"))
 		return exitOK
@@ -88,8 +89,8 @@ func (e *env) runTrayApp(r trayRun) int {
 	}
 	notifier := notify.New("eHealth", log)
 	core := app.New(app.Options{
-		Config: r.cfg, StateDir: r.stateDir, Prompter: pr, Notifier: notifier, Log: log,
-		PasswordHint: r.passwordHint, Wake: wake.Listen(ctx, log), LogPath: logPath, Demo: r.demo,
+		Config: r.cfg, StateDir: r.stateDir, StateDirErr: st.err, Prompter: pr, Notifier: notifier, Log: log,
+		PasswordHint: r.passwordHint, Wake: wake.Listen(ctx, log), LogPath: st.logPath, Demo: r.demo,
 		Localizer: e.loc, ExampleConfig: e.exampleConfig,
 	})
 	cmds := make(chan tray.Command)
@@ -187,4 +188,25 @@ type Option func(*env)
 // Settings… writes where no settings file exists yet.
 func WithExampleConfig(example []byte) Option {
 	return func(e *env) { e.exampleConfig = example }
+}
+
+// trayState is where the tray keeps its log and its lock.
+type trayState struct {
+	logPath string // "" = stderr only
+	lockDir string
+	err     error // the state folder was refused: run from memory
+}
+
+// prepareState makes the state folder private, or finds it refused (another
+// user's, a link): then the log goes to stderr and the lock to the per-user
+// runtime folder, so that one tray per user still holds.
+func prepareState(dir string) trayState {
+	if err := statefile.PrepareDir(dir); err != nil {
+		runtime := config.RuntimeDir()
+		if statefile.PrepareDir(runtime) != nil {
+			runtime = dir // instance.Acquire refuses it, and no tray starts
+		}
+		return trayState{lockDir: runtime, err: err}
+	}
+	return trayState{logPath: filepath.Join(dir, "ehealth-tray.log"), lockDir: dir}
 }

@@ -31,10 +31,19 @@ var (
 	ErrOtherOwner = errors.New("state file belongs to another user")
 )
 
+// ErrMemoryOnly is what the empty path gives: the app keeps that state in
+// memory only, because its state folder was refused (PrepareDir). Reading it
+// finds nothing (it also wraps fs.ErrNotExist); writing it fails; removing it
+// does nothing. An empty path never means the working folder.
+var ErrMemoryOnly = errors.New("state kept in memory only")
+
 // WriteAtomic writes data to path through a temp file in the same folder:
 // write, fsync, rename over path, fsync the folder. The folder is created
 // (0700) when missing and refused with a *DirError when it is not the user's.
 func WriteAtomic(path string, data []byte) error {
+	if path == "" {
+		return ErrMemoryOnly
+	}
 	d, err := openDir(filepath.Dir(path), mkdir)
 	if err != nil {
 		return err
@@ -74,6 +83,9 @@ func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-"
 // error. A symlink is removed itself, never its target, and nothing is ever
 // truncated instead: a file that cannot be removed is left as it is.
 func Remove(path string) error {
+	if path == "" {
+		return nil
+	}
 	d, err := openDir(filepath.Dir(path), 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -91,6 +103,9 @@ func Remove(path string) error {
 // RemoveStaleTemps deletes temp files left by a WriteAtomic of path that was
 // killed before its rename.
 func RemoveStaleTemps(path string) {
+	if path == "" {
+		return
+	}
 	d, err := openDir(filepath.Dir(path), 0)
 	if err != nil {
 		return
@@ -136,6 +151,9 @@ func ReadJSON(path string, v any) error {
 // (ErrOtherOwner), and a larger file (*safefile.TooLargeError). A missing
 // file returns an error wrapping fs.ErrNotExist.
 func ReadFile(path string, limit int64) ([]byte, error) {
+	if path == "" {
+		return nil, fmt.Errorf("%w: %w", ErrMemoryOnly, fs.ErrNotExist)
+	}
 	d, err := openDir(filepath.Dir(path), 0)
 	if err != nil {
 		return nil, err

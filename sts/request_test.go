@@ -21,6 +21,7 @@ import (
 	"github.com/beevik/etree"
 
 	"ehealth-tray/soap"
+	"ehealth-tray/sts/ststest"
 )
 
 // xpaths select each signature for xmlsec1 --node-xpath.
@@ -334,49 +335,16 @@ func TestXMLSecRejectsTampering(t *testing.T) {
 	}
 }
 
-// TestDesignators holds every profession's list against the table of
-// ehealth-protocol.md §5, written out in full as the table has it.
+// TestDesignators holds every profession's list against the simulator's
+// transcription of ehealth-protocol.md §5 (itself held against the table by
+// ststest's tests; the two share no code).
 func TestDesignators(t *testing.T) {
-	cases := map[string][]string{
-		"doctor": {
-			"urn:be:fgov:person:ssin:doctor:boolean",
-			"urn:be:fgov:person:ssin:ehealth:1.0:doctor:nihii11",
-			"urn:be:fgov:person:ssin:ehealth:1.0:givenname",
-			"urn:be:fgov:person:ssin:ehealth:1.0:surname",
-			"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:doctor:boolean",
-		},
-		"physiotherapist": {
-			"urn:be:fgov:person:ssin:ehealth:1.0:professional:physiotherapist:boolean",
-			"urn:be:fgov:person:ssin:ehealth:1.0:nihii:physiotherapist:nihii11",
-			"urn:be:fgov:person:ssin:ehealth:1.0:givenname",
-			"urn:be:fgov:person:ssin:ehealth:1.0:surname",
-			"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:physiotherapist:boolean",
-		},
-		"nurse": {
-			"urn:be:fgov:person:ssin:nurse:boolean",
-			"urn:be:fgov:person:ssin:ehealth:1.0:nurse:nihii11",
-			"urn:be:fgov:person:ssin:ehealth:1.0:nihii:nurse:nihii11",
-			"urn:be:fgov:person:ssin:ehealth:1.0:givenname",
-			"urn:be:fgov:person:ssin:ehealth:1.0:surname",
-			"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:nurse:boolean",
-		},
-		"dentist": {
-			"urn:be:fgov:person:ssin:ehealth:1.0:professional:dentist:boolean",
-			"urn:be:fgov:person:ssin:ehealth:1.0:nihii:dentist:nihii11",
-			"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:dentist:boolean",
-		},
-		"midwife": {
-			"urn:be:fgov:person:ssin:ehealth:1.0:professional:midwife:boolean",
-			"urn:be:fgov:person:ssin:ehealth:1.0:nihii:midwife:nihii11",
-			"urn:be:fgov:person:ssin:ehealth:1.0:givenname",
-			"urn:be:fgov:person:ssin:ehealth:1.0:surname",
-			"urn:be:fgov:person:ssin:ehealth:1.0:fpsph:midwife:boolean",
-		},
+	professions := ststest.Professions()
+	if len(professions) != len(certifiedDesignators) {
+		t.Errorf("%d professions, the table has %d", len(certifiedDesignators), len(professions))
 	}
-	if len(cases) != len(certifiedDesignators) {
-		t.Errorf("%d professions, the table has %d", len(certifiedDesignators), len(cases))
-	}
-	for q, names := range cases {
+	for _, q := range professions {
+		names := ststest.Designators(q)
 		got, err := Designators(q)
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)

@@ -7,6 +7,9 @@ import (
 	"github.com/godbus/dbus/v5"
 )
 
+// logSignal is logged after each PrepareForSleep signal is handled.
+const logSignal = "logind PrepareForSleep"
+
 // listen follows systemd-logind's PrepareForSleep(false) on the system bus.
 func listen(ctx context.Context, log *slog.Logger) <-chan struct{} {
 	conn, err := dbus.ConnectSystemBus()
@@ -35,12 +38,15 @@ func listen(ctx context.Context, log *slog.Logger) <-chan struct{} {
 				if !ok {
 					return
 				}
-				if sleeping, ok := firstBool(s.Body); ok && !sleeping {
+				sleeping, ok := firstBool(s.Body)
+				if ok && !sleeping {
 					select {
 					case out <- struct{}{}:
 					default:
 					}
 				}
+				// Logged once handled, so a test knows when it is.
+				log.Debug(logSignal, "sleeping", sleeping)
 			}
 		}
 	}()

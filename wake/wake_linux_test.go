@@ -7,6 +7,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"ehealth-tray/logging/logtest"
 	"ehealth-tray/tray/traytest"
 )
 
@@ -18,7 +19,8 @@ func TestWakeFromLogindSignal(t *testing.T) {
 	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", addr)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	woke := Listen(ctx, nil)
+	logs := logtest.New()
+	woke := Listen(ctx, logs.Logger())
 	if woke == nil {
 		t.Fatal("no wake channel although a system bus is there")
 	}
@@ -35,10 +37,11 @@ func TestWakeFromLogindSignal(t *testing.T) {
 	// The listener subscribes asynchronously to nothing: AddMatch is done
 	// before Listen returns, so signals from now on arrive.
 	emit(true)
+	logs.Wait(t, logSignal)
 	select {
 	case <-woke:
 		t.Fatal("going to sleep counted as a wake-up")
-	case <-time.After(300 * time.Millisecond):
+	default:
 	}
 	emit(false)
 	select {

@@ -82,56 +82,17 @@ type keyEntry struct {
 // holding the certificate bags in an RC2-40 EncryptedData, then the 3DES
 // shrouded key bags in a Data; a SHA-1 MAC over it. password is BMP-encoded.
 func encodePKCS12(ks keystore, password []byte, iterations int) ([]byte, error) {
-	var certBags, keyBags []safeBag
-	for _, e := range ks.entries {
-		id := sha1.Sum(e.cert.Raw) // any unique value pairs the bags; openssl uses this one
-		attrs := []attribute{friendlyName(e.name), {ID: oidLocalKeyID, Values: []any{id[:]}}}
-		cb, err := newCertBag(e.cert, attrs...)
-		if err != nil {
-			return nil, err
-		}
-		kb, err := newShroudedKeyBag(e.key, password, iterations, attrs)
-		if err != nil {
-			return nil, err
-		}
-		certBags = append(certBags, cb)
-		keyBags = append(keyBags, kb)
-	}
-
-	// The chain bag, then the duplicate named by the RFC 2253 DN, as Java's
-	// X500Principal.getName() writes it.
-	caBagAttrs := [][]attribute{nil, {friendlyName(ks.ca.Subject.String())}}
-	if ks.oracleTrustedCert {
-		caBagAttrs = append(caBagAttrs, []attribute{
-			friendlyName("ehealth ca"),
-			{ID: oidOracleTrustedKeyUsage, Values: []any{oidAnyExtendedKeyUsage}},
-		})
-	}
-	for _, attrs := range caBagAttrs {
-		cb, err := newCertBag(ks.ca, attrs...)
-		if err != nil {
-			return nil, err
-		}
-		certBags = append(certBags, cb)
-	}
-
-	certsDER, err := asn1.Marshal(certBags)
-	if err != nil {
-		return nil, &Error{Op: "encode certificate bags", Err: err}
-	}
-	alg, encCerts, err := encrypt(pbe.RC2With40Bit, certsDER, password, iterations)
+	certBags, keyBags, err := entryBags(ks, password, iterations)
 	if err != nil {
 		return nil, err
 	}
-	encDataDER, err := asn1.Marshal(encryptedData{
-		EncryptedContentInfo: encryptedContentInfo{
-			ContentType:                oidData,
-			ContentEncryptionAlgorithm: alg,
-			EncryptedContent:           encCerts,
-		},
-	})
+	caBags, err := caCertBags(ks)
 	if err != nil {
-		return nil, &Error{Op: "encode encrypted data", Err: err}
+		return nil, err
+	}
+	encDataDER, err := encryptedCertBags(append(certBags, caBags...), password, iterations)
+	if err != nil {
+		return nil, err
 	}
 	keysDER, err := asn1.Marshal(keyBags)
 	if err != nil {
@@ -161,6 +122,70 @@ func encodePKCS12(ks keystore, password []byte, iterations int) ([]byte, error) 
 		return nil, &Error{Op: "encode PFX", Err: err}
 	}
 	return out, nil
+}
+
+// entryBags returns a certificate bag and a shrouded key bag for each entry,
+// paired by their localKeyID.
+func entryBags(ks keystore, password []byte, iterations int) (certBags, keyBags []safeBag, err error) {
+	for _, e := range ks.entries {
+		id := sha1.Sum(e.cert.Raw) // any unique value pairs the bags; openssl uses this one
+		attrs := []attribute{friendlyName(e.name), {ID: oidLocalKeyID, Values: []any{id[:]}}}
+		cb, err := newCertBag(e.cert, attrs...)
+		if err != nil {
+			return nil, nil, err
+		}
+		kb, err := newShroudedKeyBag(e.key, password, iterations, attrs)
+		if err != nil {
+			return nil, nil, err
+		}
+		certBags = append(certBags, cb)
+		keyBags = append(keyBags, kb)
+	}
+	return certBags, keyBags, nil
+}
+
+// caCertBags returns the chain bag, then the duplicate named by the RFC 2253
+// DN, as Java's X500Principal.getName() writes it (and Oracle's trusted one).
+func caCertBags(ks keystore) ([]safeBag, error) {
+	caBagAttrs := [][]attribute{nil, {friendlyName(ks.ca.Subject.String())}}
+	if ks.oracleTrustedCert {
+		caBagAttrs = append(caBagAttrs, []attribute{
+			friendlyName("ehealth ca"),
+			{ID: oidOracleTrustedKeyUsage, Values: []any{oidAnyExtendedKeyUsage}},
+		})
+	}
+	var bags []safeBag
+	for _, attrs := range caBagAttrs {
+		cb, err := newCertBag(ks.ca, attrs...)
+		if err != nil {
+			return nil, err
+		}
+		bags = append(bags, cb)
+	}
+	return bags, nil
+}
+
+// encryptedCertBags returns the certificate bags in an RC2-40 EncryptedData.
+func encryptedCertBags(bags []safeBag, password []byte, iterations int) ([]byte, error) {
+	certsDER, err := asn1.Marshal(bags)
+	if err != nil {
+		return nil, &Error{Op: "encode certificate bags", Err: err}
+	}
+	alg, encCerts, err := encrypt(pbe.RC2With40Bit, certsDER, password, iterations)
+	if err != nil {
+		return nil, err
+	}
+	encDataDER, err := asn1.Marshal(encryptedData{
+		EncryptedContentInfo: encryptedContentInfo{
+			ContentType:                oidData,
+			ContentEncryptionAlgorithm: alg,
+			EncryptedContent:           encCerts,
+		},
+	})
+	if err != nil {
+		return nil, &Error{Op: "encode encrypted data", Err: err}
+	}
+	return encDataDER, nil
 }
 
 func newShroudedKeyBag(key *rsa.PrivateKey, password []byte, iterations int, attrs []attribute) (safeBag, error) {
