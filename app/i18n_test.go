@@ -84,7 +84,7 @@ func TestErrorMessageTranslated(t *testing.T) {
 		{nl, &sts.STSFault{Code: "SOA-99999", Message: "Odd"}, []string{"SOA-99999 Odd — eHealth gaf een fout die deze toepassing niet kent"}},
 		{de, &sts.STSStatusError{Code: "urn:oasis:names:tc:SAML:1.0:status:Requester", Message: "bad"}, []string{"abgelehnt: urn:oasis:names:tc:SAML:1.0:status:Requester bad"}},
 		{nl, fmt.Errorf("keystore: %w", cert.ErrWrongPassword), []string{"Verkeerd wachtwoord voor het eHealth-certificaat"}},
-		{fr, &soap.NetworkError{URL: "https://sts", Err: errors.New("connection refused")}, []string{"eHealth est injoignable", "(https://sts: connection refused)"}},
+		{fr, &soap.NetworkError{URL: "https://sts", Err: errors.New("connection refused")}, []string{"eHealth est injoignable : vérifiez la connexion internet et réessayez"}},
 		{fr, &sts.UnavailableError{URL: "https://sts", Status: 503}, []string{"eHealth est temporairement indisponible (HTTP 503)"}},
 		{de, prompt.ErrNoProgram, []string{"Kein Programm für die Passworteingabe gefunden"}},
 		{fr, errors.New("something odd"), []string{"something odd"}},

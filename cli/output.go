@@ -11,6 +11,7 @@ import (
 	"ehealth-tray/i18n"
 	"ehealth-tray/prompt"
 	"ehealth-tray/safefile"
+	"ehealth-tray/textsafe"
 )
 
 // readLine reads one line of stdin as bytes (no string copy of a secret):
@@ -126,7 +127,13 @@ func (e *env) describe(err error, fallback string) errorJSON {
 	case kind == "":
 		kind = fallback
 	}
-	return errorJSON{Kind: kind, Message: app.ErrorMessage(e.loc, err)}
+	ej := errorJSON{Kind: kind, Message: app.ErrorMessage(e.loc, err)}
+	// An error worded by its kind alone keeps its technical text (a host, an
+	// HTTP status, a library's words) out of the translated message, here.
+	if !errors.As(err, &own) {
+		ej.Details = textsafe.String(err.Error())
+	}
+	return ej
 }
 
 // exitFor is the exit code of a failure of kind: 2 for what the command line

@@ -40,7 +40,7 @@ func runTray(e *env, args []string) int {
 	}
 	cfg, err := e.loadConfig()
 	if err != nil {
-		return e.fail("%v", err)
+		return e.failKind(false, err, "config") // a missing --config file exits 2
 	}
 	return e.runTrayApp(trayRun{cfg: cfg, stateDir: config.StateDir()})
 }

@@ -149,9 +149,14 @@ func TestConfigNotFound(t *testing.T) {
 			t.Errorf("%v: exit %d %s", args, code, out)
 		}
 	}
-	code, _, errOut := run(t, "", "session", "start", "--method", "fallback", "--config", missing)
-	if code != 2 || !strings.Contains(errOut, missing) {
-		t.Errorf("session start: exit %d %s", code, errOut)
+	for _, args := range [][]string{
+		{"session", "start", "--method", "fallback", "--config", missing},
+		{"--config", missing}, // the tray
+	} {
+		code, _, errOut := run(t, "", args...)
+		if code != 2 || !strings.Contains(errOut, missing) {
+			t.Errorf("%v: exit %d %s", args, code, errOut)
+		}
 	}
 }
 

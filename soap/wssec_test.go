@@ -12,12 +12,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
-	"encoding/pem"
-	"errors"
 	"math/big"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +21,7 @@ import (
 	"github.com/beevik/etree"
 
 	"ehealth-tray/cert/certtest"
+	"ehealth-tray/internal/xmlsectest"
 )
 
 // testSigner is a software key with its certificate, like the keystore key.
@@ -72,36 +68,19 @@ const (
 	xpathAssertionSig = "/*[local-name()='Envelope']/*[local-name()='Header']/*[local-name()='Security']/*[local-name()='Assertion']/*[local-name()='Signature']"
 )
 
+// envelopeIDs are the ID attributes of a signed envelope, for xmlsec1.
+var envelopeIDs = []xmlsectest.ID{
+	{Attr: "Id", Element: NSEnvelope + ":Body"},
+	{Attr: "Id", Element: NSWSU + ":Timestamp"},
+	{Attr: "Id", Element: NSWSSE + ":BinarySecurityToken"},
+	{Attr: "AssertionID", Element: NSSAML + ":Assertion"},
+}
+
 // xmlsecVerify runs xmlsec1 on envelope for the signature at xpath, with
-// the key of certDER only (--enabled-key-data rsa,ecdsa ignores KeyInfo);
-// nil means it verified.
+// the key of certDER only; nil means it verified.
 func xmlsecVerify(t *testing.T, envelope, certDER []byte, xpath string) error {
 	t.Helper()
-	bin, err := exec.LookPath("xmlsec1")
-	if err != nil {
-		t.Skip("xmlsec1 not installed (Debian package xmlsec1)")
-	}
-	dir := t.TempDir()
-	file, certFile := filepath.Join(dir, "envelope.xml"), filepath.Join(dir, "cert.pem")
-	if err := os.WriteFile(file, envelope, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "--verify", "--enabled-key-data", "rsa,ecdsa",
-		"--id-attr:Id", NSEnvelope+":Body",
-		"--id-attr:Id", NSWSU+":Timestamp",
-		"--id-attr:Id", NSWSSE+":BinarySecurityToken",
-		"--id-attr:AssertionID", NSSAML+":Assertion",
-		"--pubkey-cert-pem", certFile, "--node-xpath", xpath, file).CombinedOutput()
-	if err != nil {
-		return errors.New(strings.TrimSpace(string(out)))
-	}
-	if !bytes.Contains(out, []byte("OK")) {
-		t.Fatalf("xmlsec1 exited 0 without OK: %s", out)
-	}
-	return nil
+	return xmlsectest.Verify(t, envelope, certDER, xpath, envelopeIDs...)
 }
 
 func pingEnvelope() *Envelope {

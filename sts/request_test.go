@@ -5,21 +5,16 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
-	"ehealth-tray/errkind"
 	"encoding/base64"
-	"encoding/pem"
-	"errors"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/beevik/etree"
 
+	"ehealth-tray/errkind"
+	"ehealth-tray/internal/xmlsectest"
 	"ehealth-tray/soap"
 	"ehealth-tray/sts/ststest"
 )
@@ -30,50 +25,18 @@ const (
 	xpathInnerSig  = "/*[local-name()='Envelope']/*[local-name()='Body']/*[local-name()='Request']/*[local-name()='Signature']"
 )
 
-// xmlsecArgs are the xmlsec1 arguments that verify one signature of an
-// envelope with the certificate in certPEM.
-//
-// --id-attr:<attr> <ns>:<node> declares the ID attributes (xmlsec matches the
-// attribute by local name, so wsu:Id is "Id"). --enabled-key-data rsa,ecdsa
-// makes xmlsec ignore the certificates in KeyInfo, so the signature must
-// verify with the key given by --pubkey-cert-pem.
-func xmlsecArgs(xpath, certPEM, file string) []string {
-	return []string{
-		"--verify",
-		"--enabled-key-data", "rsa,ecdsa",
-		"--id-attr:Id", nsSOAP + ":Body",
-		"--id-attr:Id", soap.NSWSU + ":Timestamp",
-		"--id-attr:Id", soap.NSWSSE + ":BinarySecurityToken",
-		"--id-attr:RequestID", nsSAMLP + ":Request",
-		"--pubkey-cert-pem", certPEM,
-		"--node-xpath", xpath,
-		file,
-	}
+// requestIDs are the ID attributes of an STS request, for xmlsec1.
+var requestIDs = []xmlsectest.ID{
+	{Attr: "Id", Element: nsSOAP + ":Body"},
+	{Attr: "Id", Element: soap.NSWSU + ":Timestamp"},
+	{Attr: "Id", Element: soap.NSWSSE + ":BinarySecurityToken"},
+	{Attr: "RequestID", Element: nsSAMLP + ":Request"},
 }
 
 // xmlsecVerify runs xmlsec1 on envelope; nil means the signature verified.
 func xmlsecVerify(t *testing.T, envelope, certDER []byte, xpath string) error {
 	t.Helper()
-	bin, err := exec.LookPath("xmlsec1")
-	if err != nil {
-		t.Skip("xmlsec1 not installed (Debian package xmlsec1)")
-	}
-	dir := t.TempDir()
-	file, certFile := filepath.Join(dir, "envelope.xml"), filepath.Join(dir, "cert.pem")
-	if err := os.WriteFile(file, envelope, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, xmlsecArgs(xpath, certFile, file)...).CombinedOutput()
-	if err != nil {
-		return errors.New(strings.TrimSpace(string(out)))
-	}
-	if !bytes.Contains(out, []byte("OK")) {
-		t.Fatalf("xmlsec1 exited 0 without OK: %s", out)
-	}
-	return nil
+	return xmlsectest.Verify(t, envelope, certDER, xpath, requestIDs...)
 }
 
 // envelopeParts are the elements of a built request the tests look at.

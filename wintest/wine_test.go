@@ -53,12 +53,12 @@ func TestMain(m *testing.M) {
 	server := exec.Command("wineserver", "-p")
 	server.Env = append(os.Environ(), "WINEPREFIX="+win.prefix)
 	// Its services (winedevice, explorer) start with the first program and
-	// stay: they must not hold a test's output pipes open.
+	// stay: they get no pipe of ours (nil is /dev/null), or they would hold it.
 	boot := exec.Command("wine", "cmd", "/c", "exit")
 	boot.Env = append(os.Environ(), "WINEPREFIX="+win.prefix, "WINEDEBUG=-all")
 	for _, c := range []*exec.Cmd{server, boot} {
-		if out, err := c.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "wintest: %v: %v\n%s", c.Args, err, out)
+		if err := c.Run(); err != nil {
+			fmt.Fprintf(os.Stderr, "wintest: %v: %v\n", c.Args, err)
 			os.Exit(1)
 		}
 	}

@@ -2,7 +2,6 @@ package ststest
 
 import (
 	"bytes"
-	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+
+	"ehealth-tray/internal/xmlsectest"
 )
 
 // XPaths of the STS signatures in an answer, for xmlsec1.
@@ -24,12 +25,7 @@ const (
 // xmlsecAnswer verifies the answer's signature at xpath with cert, by xmlsec1.
 func xmlsecAnswer(t testing.TB, body []byte, cert *x509.Certificate, xpath string) error {
 	t.Helper()
-	needXMLSec(t)
-	ids := []string{"--id-attr:AssertionID", nsSAML + ":Assertion"}
-	if r := runXMLSec(context.Background(), t.TempDir(), body, base64Cert(cert), xpath, ids); r != nil {
-		return errors.New(r.err.Error() + ": " + r.output)
-	}
-	return nil
+	return xmlsectest.Verify(t, body, cert.Raw, xpath, assertionID)
 }
 
 // ownVerify checks an assertion's enveloped signature with the simulator's

@@ -17,6 +17,8 @@ import (
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
+
+	"ehealth-tray/internal/xmlsectest"
 )
 
 func needXMLSec(t testing.TB) {
@@ -214,18 +216,19 @@ func TestValidRequests(t *testing.T) {
 	}
 }
 
+// assertionID is the ID attribute of a SAML 1.1 assertion, for xmlsec1.
+var assertionID = xmlsectest.ID{Attr: "AssertionID", Element: nsSAML + ":Assertion"}
+
 // xmlsecVerifyResponse checks the STS signature of an answer with xmlsec1.
 func xmlsecVerifyResponse(t testing.TB, s *Server, body []byte) {
 	t.Helper()
 	xpath := "//*[local-name()='Assertion']/*[local-name()='Signature']"
-	ids := []string{"--id-attr:AssertionID", nsSAML + ":Assertion"}
-	cert := base64Cert(s.STSCert())
-	if r := runXMLSec(context.Background(), t.TempDir(), body, cert, xpath, ids); r != nil {
-		t.Errorf("xmlsec1 refuses the STS signature: %v\n%s", r.err, r.output)
+	if err := xmlsectest.Verify(t, body, s.STSCert().Raw, xpath, assertionID); err != nil {
+		t.Errorf("xmlsec1 refuses the STS signature: %v", err)
 	}
 	// And it must refuse a changed assertion.
 	tampered := bytes.Replace(body, []byte(testNIHII), []byte("12345678901"), 1)
-	if r := runXMLSec(context.Background(), t.TempDir(), tampered, cert, xpath, ids); r == nil {
+	if xmlsectest.Verify(t, tampered, s.STSCert().Raw, xpath, assertionID) == nil {
 		t.Error("xmlsec1 accepts a tampered assertion")
 	}
 }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"time"
 
 	"github.com/beevik/etree"
+
+	"ehealth-tray/internal/xmlsectest"
 )
 
 // xmlsecTimeout bounds one XMLSecVerifier call, which has no context.
@@ -24,14 +23,12 @@ const (
 		"/*[local-name()='Signature' and namespace-uri()='" + nsDS + "']"
 )
 
-// requestIDAttrs are xmlsec1's --id-attr arguments for an STS request. The
-// attribute name matches wsu:Id by its local name; the element is given as
-// <namespace-uri>:<local-name>.
-var requestIDAttrs = []string{
-	"--id-attr:Id", nsSOAP + ":Body",
-	"--id-attr:Id", nsWSU + ":Timestamp",
-	"--id-attr:Id", nsWSSE + ":BinarySecurityToken",
-	"--id-attr:RequestID", nsSAMLP + ":Request",
+// requestIDs are the ID attributes of an STS request, for xmlsec1.
+var requestIDs = []xmlsectest.ID{
+	{Attr: "Id", Element: nsSOAP + ":Body"},
+	{Attr: "Id", Element: nsWSU + ":Timestamp"},
+	{Attr: "Id", Element: nsWSSE + ":BinarySecurityToken"},
+	{Attr: "RequestID", Element: nsSAMLP + ":Request"},
 }
 
 // XMLSecError is a signature that xmlsec1 did not verify, or xmlsec1 missing.
@@ -74,8 +71,8 @@ func XMLSecVerify(ctx context.Context, tmpDir string, envelope []byte) error {
 	if bst == nil {
 		return &XMLSecError{Signature: "header", Err: errors.New("no BinarySecurityToken")}
 	}
-	if err := runXMLSec(ctx, tmpDir, envelope, bst.Text(), xpathHeaderSignature, requestIDAttrs); err != nil {
-		return &XMLSecError{Signature: "header", Output: err.output, Err: err.err}
+	if err := runXMLSec(ctx, tmpDir, envelope, bst.Text(), xpathHeaderSignature); err != nil {
+		return xmlsecError("header", err)
 	}
 	sig := path(env, [2]string{nsSOAP, "Body"}, [2]string{nsSAMLP, "Request"}, [2]string{nsDS, "Signature"})
 	if sig == nil {
@@ -85,63 +82,27 @@ func XMLSecVerify(ctx context.Context, tmpDir string, envelope []byte) error {
 	if cert == nil {
 		return &XMLSecError{Signature: "request", Err: errors.New("no KeyInfo/X509Data/X509Certificate")}
 	}
-	if err := runXMLSec(ctx, tmpDir, envelope, cert.Text(), xpathRequestSignature, requestIDAttrs); err != nil {
-		return &XMLSecError{Signature: "request", Output: err.output, Err: err.err}
+	if err := runXMLSec(ctx, tmpDir, envelope, cert.Text(), xpathRequestSignature); err != nil {
+		return xmlsecError("request", err)
 	}
 	return nil
 }
 
-// xmlsecRun is a failed xmlsec1 run.
-type xmlsecRun struct {
-	output string
-	err    error
-}
-
-// runXMLSec verifies the signature at xpath in doc with the public key of the
-// base64 DER certificate certText.
-func runXMLSec(ctx context.Context, tmpDir string, doc []byte, certText, xpath string, idAttrs []string) *xmlsecRun {
+// runXMLSec verifies the request signature at xpath in envelope with the
+// public key of the base64 DER certificate certText.
+func runXMLSec(ctx context.Context, tmpDir string, envelope []byte, certText, xpath string) error {
 	cert, err := parseCertText(certText)
 	if err != nil {
-		return &xmlsecRun{err: err}
+		return err
 	}
-	if tmpDir == "" {
-		tmpDir = os.TempDir()
-	}
-	docFile, err := writeTemp(tmpDir, "sts-envelope-*.xml", doc)
-	if err != nil {
-		return &xmlsecRun{err: err}
-	}
-	defer os.Remove(docFile)
-	certFile, err := writeTemp(tmpDir, "sts-cert-*.pem", PEM(cert))
-	if err != nil {
-		return &xmlsecRun{err: err}
-	}
-	defer os.Remove(certFile)
-
-	args := append([]string{"--verify", "--enabled-reference-uris", "same-doc"}, idAttrs...)
-	// Base names in tmpDir: xmlsec1 splits key file arguments at commas,
-	// which a test's temporary directory may hold.
-	args = append(args, "--pubkey-cert-pem", filepath.Base(certFile), "--node-xpath", xpath, filepath.Base(docFile))
-	cmd := exec.CommandContext(ctx, "xmlsec1", args...)
-	cmd.Dir = tmpDir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return &xmlsecRun{output: string(out), err: err}
-	}
-	return nil
+	return xmlsectest.Run(ctx, tmpDir, envelope, cert.Raw, xpath, requestIDs...)
 }
 
-// writeTemp writes data to a new 0600 file in dir and returns its name.
-func writeTemp(dir, pattern string, data []byte) (string, error) {
-	f, err := os.CreateTemp(dir, pattern)
-	if err != nil {
-		return "", err
+// xmlsecError is the XMLSecError of a failed check of the signature.
+func xmlsecError(signature string, err error) *XMLSecError {
+	e := &XMLSecError{Signature: signature, Err: err}
+	if xe, ok := errors.AsType[*xmlsectest.Error](err); ok {
+		e.Output, e.Err = xe.Output, xe.Err
 	}
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
+	return e
 }
