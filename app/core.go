@@ -96,6 +96,7 @@ type Core struct {
 	etk         etkView    // the last ETK check's outcome, for the menu
 	etkRec      etk.Record // the last ETK check, persisted
 	etkChecking atomic.Bool
+	etkAgain    atomic.Bool // a check was asked for while one ran
 
 	changed chan struct{}
 	reloads chan string // a settings file the setup wrote, for Run to read

@@ -48,24 +48,31 @@ func (c *Core) checkETKIfDue(ctx context.Context) {
 	}
 }
 
-// checkETK checks in the background, one check at a time.
+// checkETK checks in the background, one check at a time. A check asked
+// for while one runs (a switch to the renewed keystore during the session
+// start's check) runs when that one ends, for the keystore then in use.
 func (c *Core) checkETK(ctx context.Context) {
 	if !c.etkChecking.CompareAndSwap(false, true) {
+		c.etkAgain.Store(true)
 		return
 	}
 	c.mu.Lock()
 	p, ok := c.activeProvider()
 	in := etk.Input{SSIN: normalNISS(p.NISS), KeystorePath: c.current, Files: c.files}
-	cfg := c.cfg.STS
-	url := c.cfg.ETKURL()
+	timeout, caFile, url := c.cfg.STS.Timeout.Duration, c.cfg.CAFilePath(), c.cfg.ETKURL()
 	c.mu.Unlock()
 	if !ok || in.SSIN == "" || in.KeystorePath == "" {
 		c.etkChecking.Store(false)
 		return
 	}
 	go func() {
-		defer c.etkChecking.Store(false)
-		client, err := etk.NewClient(etk.Options{URL: url, Timeout: cfg.Timeout.Duration, CAFile: cfg.CAFile, Logger: c.log})
+		defer func() {
+			c.etkChecking.Store(false)
+			if c.etkAgain.Swap(false) && ctx.Err() == nil {
+				c.checkETK(ctx)
+			}
+		}()
+		client, err := etk.NewClient(etk.Options{URL: url, Timeout: timeout, CAFile: caFile, Logger: c.log})
 		if err != nil {
 			c.log.Warn("ETK check not possible", "err", err)
 			return
@@ -84,6 +91,12 @@ func (c *Core) checkETK(ctx context.Context) {
 func (c *Core) onETK(ctx context.Context, r etk.Result) {
 	now := c.clock.Now()
 	c.mu.Lock()
+	if r.Keystore.Path != c.current {
+		// Checked for a keystore no longer in use (a switch came meanwhile):
+		// its result says nothing about the new one, which is checked next.
+		c.mu.Unlock()
+		return
+	}
 	last := c.etkRec
 	tell := etk.ShouldNotify(now, last, r)
 	c.etkRec = etk.Next(now, last, r, tell)

@@ -2,10 +2,15 @@ package app
 
 import (
 	"context"
+	"encoding/pem"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -165,4 +170,50 @@ func writeFile(t *testing.T, dir, name string, data []byte) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestCoreETKCheckInFlightAtSwitch: the session start's check is still on
+// its way (a slow network) when the practitioner switches to the renewed
+// keystore. The switch's own check must not be lost, and the late result,
+// about the old keystore, must not be shown as the renewed one's.
+func TestCoreETKCheckInFlightAtSwitch(t *testing.T) {
+	r := newRig(t)
+	depot, err := etktest.NewDepot(etktest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	var once sync.Once
+	defer once.Do(func() { close(release) })
+	var n atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, q *http.Request) {
+		if n.Add(1) == 1 {
+			<-release // the first check hangs until after the switch
+		}
+		depot.ServeHTTP(w, q)
+	}))
+	defer srv.Close()
+	r.cfg.ETK.URL = srv.URL + etktest.Path
+	r.cfg.STS.CAFile = writeFile(t, r.dir, "depot-ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	now := r.clock.Now()
+	old := r.fixture(now.AddDate(-3, 0, 0))
+	if err := depot.Publish(ssin, "", old.EncCerts[0], old.AuthCert, old.CA.Cert); err != nil {
+		t.Fatal(err)
+	}
+	r.start()
+	defer r.stop()
+	r.click(tray.CmdFallback)
+	r.wait("green", func(s tray.State) bool { return s.Icon == icons.KindActive })
+
+	r.keystore(ssin, now.AddDate(3, 0, 0), now) // renewed; its ETK is not activated
+	r.wait("offer", func(s tray.State) bool { return s.Offer.Visible && s.Offer.Enabled })
+	r.click(tray.CmdUseNewCert)
+	want := now.AddDate(3, 0, 0).Local().Format("2006-01-02")
+	r.wait("switched", func(s tray.State) bool { return !s.Offer.Visible && strings.Contains(s.Cert, want) })
+	once.Do(func() { close(release) })
+
+	r.wait("the renewed keystore's ETK line", func(s tray.State) bool { return s.ETK.Visible })
+	if c := r.notes.count("ETK not activated"); c != 1 {
+		t.Fatalf("%d notifications (depot asked %d times), want 1", c, n.Load())
+	}
 }

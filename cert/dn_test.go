@@ -4,16 +4,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"testing"
-)
 
-var (
-	oidCN     = asn1.ObjectIdentifier{2, 5, 4, 3}
-	oidSerial = asn1.ObjectIdentifier{2, 5, 4, 5}
-	oidC      = asn1.ObjectIdentifier{2, 5, 4, 6}
-	oidL      = asn1.ObjectIdentifier{2, 5, 4, 7}
-	oidO      = asn1.ObjectIdentifier{2, 5, 4, 10}
-	oidOU     = asn1.ObjectIdentifier{2, 5, 4, 11}
-	oidEmail  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
+	"ehealth-tray/cert/certtest"
 )
 
 func rdn(atvs ...pkix.AttributeTypeAndValue) pkix.RelativeDistinguishedNameSET { return atvs }
@@ -31,35 +23,35 @@ func TestDN(t *testing.T) {
 		{
 			"eHealth subject, most specific first",
 			pkix.RDNSequence{
-				rdn(attr(oidC, "BE")), rdn(attr(oidO, "Federal Government")),
-				rdn(attr(oidOU, "SSIN=79021802145")), rdn(attr(oidOU, "JOHN DOE")),
-				rdn(attr(oidOU, "eHealth-platform Belgium")), rdn(attr(oidCN, "SSIN=79021802145")),
+				rdn(attr(certtest.OIDCountry, "BE")), rdn(attr(certtest.OIDOrganization, "Federal Government")),
+				rdn(attr(certtest.OIDOrgUnit, "SSIN=79021802145")), rdn(attr(certtest.OIDOrgUnit, "JOHN DOE")),
+				rdn(attr(certtest.OIDOrgUnit, "eHealth-platform Belgium")), rdn(attr(certtest.OIDCommonName, "SSIN=79021802145")),
 			},
 			`CN="SSIN=79021802145", OU=eHealth-platform Belgium, OU=JOHN DOE, OU="SSIN=79021802145", O=Federal Government, C=BE`,
 		},
 		{
 			"serialNumber and unknown OIDs",
-			pkix.RDNSequence{rdn(attr(oidC, "BE")), rdn(attr(oidSerial, "79021802145")), rdn(attr(oidEmail, "a@b.be"))},
+			pkix.RDNSequence{rdn(attr(certtest.OIDCountry, "BE")), rdn(attr(certtest.OIDSerialNumber, "79021802145")), rdn(attr(certtest.OIDEmail, "a@b.be"))},
 			`OID.1.2.840.113549.1.9.1=a@b.be, OID.2.5.4.5=79021802145, C=BE`,
 		},
 		{
 			"multi-valued RDN, in DER SET order",
-			pkix.RDNSequence{rdn(attr(oidO, "Acme"), attr(oidL, "Gent"))},
+			pkix.RDNSequence{rdn(attr(certtest.OIDOrganization, "Acme"), attr(certtest.OIDLocality, "Gent"))},
 			`L=Gent + O=Acme`,
 		},
 		{
 			"quoting and escaping",
 			pkix.RDNSequence{
-				rdn(attr(oidOU, " lead")), rdn(attr(oidOU, "trail ")), rdn(attr(oidOU, "two  spaces")),
-				rdn(attr(oidOU, `say "hi"`)), rdn(attr(oidOU, `back\slash`)), rdn(attr(oidOU, "a,b")),
-				rdn(attr(oidOU, "a+b")), rdn(attr(oidOU, "<a>")), rdn(attr(oidOU, "#1")), rdn(attr(oidOU, "a;b")),
-				rdn(attr(oidOU, "one space")),
+				rdn(attr(certtest.OIDOrgUnit, " lead")), rdn(attr(certtest.OIDOrgUnit, "trail ")), rdn(attr(certtest.OIDOrgUnit, "two  spaces")),
+				rdn(attr(certtest.OIDOrgUnit, `say "hi"`)), rdn(attr(certtest.OIDOrgUnit, `back\slash`)), rdn(attr(certtest.OIDOrgUnit, "a,b")),
+				rdn(attr(certtest.OIDOrgUnit, "a+b")), rdn(attr(certtest.OIDOrgUnit, "<a>")), rdn(attr(certtest.OIDOrgUnit, "#1")), rdn(attr(certtest.OIDOrgUnit, "a;b")),
+				rdn(attr(certtest.OIDOrgUnit, "one space")),
 			},
 			`OU=one space, OU="a;b", OU="#1", OU="<a>", OU="a+b", OU="a,b", OU="back\\slash", OU="say \"hi\"", OU="two  spaces", OU="trail ", OU=" lead"`,
 		},
 		{
 			"non-string value as hex DER",
-			pkix.RDNSequence{rdn(attr(oidOU, 7))},
+			pkix.RDNSequence{rdn(attr(certtest.OIDOrgUnit, 7))},
 			`OU=#020107`,
 		},
 		{"empty", pkix.RDNSequence{}, ""},
@@ -79,7 +71,7 @@ func TestDN(t *testing.T) {
 }
 
 func TestDNRefusesBadDER(t *testing.T) {
-	raw, err := asn1.Marshal(pkix.RDNSequence{rdn(attr(oidCN, "x"))})
+	raw, err := asn1.Marshal(pkix.RDNSequence{rdn(attr(certtest.OIDCommonName, "x"))})
 	if err != nil {
 		t.Fatal(err)
 	}

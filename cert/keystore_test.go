@@ -514,11 +514,7 @@ func TestIdentityOf(t *testing.T) {
 		NotAfter:  time.Now().Add(time.Hour),
 	}
 	issuer := &x509.Certificate{Subject: pkix.Name{Organization: []string{"No CN"}}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
+	c, err := certtest.CreateCertificate(tmpl, issuer, key.Public(), key)
 	if err != nil {
 		t.Fatal(err)
 	}

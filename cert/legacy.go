@@ -24,6 +24,10 @@ import (
 // answers never differ from the full decoder's. The MAC is always checked
 // before anything decrypted is used.
 
+// maxLegacyJobs bounds the decryptions decodeLegacy starts before the MAC
+// is checked: the certificates and the authentication key, with room to spare.
+const maxLegacyJobs = 4
+
 // errNotLegacy sends a file to go-pkcs12.
 var errNotLegacy = errors.New("not a legacy eHealth layout")
 
@@ -87,6 +91,12 @@ func decodeLegacy(pfx *pfxPDU, safe []contentInfo, password []byte) ([]*pem.Bloc
 	plan, err := planLegacy(safe)
 	if err != nil {
 		return nil, err
+	}
+	// Derivations run before the MAC is known: a file of many encrypted
+	// parts, written without the password, must not buy itself that work.
+	// eHealth's layout needs two; go-pkcs12 checks the MAC first.
+	if len(plan.jobs) > maxLegacyJobs {
+		return nil, errNotLegacy
 	}
 	var authSafe []byte
 	if _, err := asn1.Unmarshal(pfx.AuthSafe.Content.Bytes, &authSafe); err != nil {

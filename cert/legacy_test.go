@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"cmp"
 	"crypto"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"errors"
 	"testing"
 
 	"ehealth-tray/cert/certtest"
+	"ehealth-tray/cert/internal/pbe"
 )
 
 // fullDecode is the reference: go-pkcs12 decrypts every part.
@@ -147,5 +150,56 @@ func BenchmarkDecodeRealGoPKCS12(b *testing.B) {
 		if _, err := toPEM(f.P12, pw); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// manyPartsPFX is a keystore of n encrypted parts with a MAC nobody could
+// make right: what a file dropped without the password may look like.
+func manyPartsPFX(t *testing.T, n int) []byte {
+	t.Helper()
+	params, _ := asn1.Marshal(pbe.Params{Salt: []byte("saltsalt"), Iterations: maxIterations})
+	var safe []contentInfo
+	for range n {
+		var ed encryptedContent
+		ed.Info.ContentType = oidData
+		ed.Info.Algorithm = pkix.AlgorithmIdentifier{Algorithm: pbe.OIDRC2With40Bit, Parameters: asn1.RawValue{FullBytes: params}}
+		ed.Info.Content = make([]byte, 8)
+		der, err := asn1.Marshal(ed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		safe = append(safe, contentInfo{ContentType: oidEncryptedData, Content: asn1.RawValue{Class: 2, Tag: 0, IsCompound: true, Bytes: der}})
+	}
+	safeDER, err := asn1.Marshal(safe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	octets, _ := asn1.Marshal(safeDER)
+	pfx := pfxPDU{Version: 3, AuthSafe: contentInfo{ContentType: oidData, Content: asn1.RawValue{Class: 2, Tag: 0, IsCompound: true, Bytes: octets}}}
+	pfx.MacData.Mac.Algorithm = pkix.AlgorithmIdentifier{Algorithm: pbe.OIDSHA1}
+	pfx.MacData.Mac.Digest = make([]byte, 20)
+	pfx.MacData.MacSalt = []byte("macsalt!")
+	pfx.MacData.Iterations = 1
+	data, err := asn1.Marshal(pfx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestLegacyBuysNoWorkBeforeTheMAC: derivations start before the MAC is
+// known, so a file of many encrypted parts (each at the iteration cap) goes
+// to go-pkcs12, which checks the MAC first, instead of costing minutes.
+func TestLegacyBuysNoWorkBeforeTheMAC(t *testing.T) {
+	data := manyPartsPFX(t, 16)
+	pfx, safe, err := readPFX(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeLegacy(pfx, safe, []byte("not the password")); !errors.Is(err, errNotLegacy) {
+		t.Fatalf("decodeLegacy: %v, want errNotLegacy before any derivation", err)
+	}
+	if _, err := Decode(data, []byte("not the password")); !errors.Is(err, ErrWrongPassword) {
+		t.Fatalf("Decode: %v, want the wrong password", err)
 	}
 }

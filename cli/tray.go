@@ -60,9 +60,6 @@ func (e *env) runTrayApp(r trayRun) int {
 	defer func() { _ = closeLog() }()
 	// Libraries that log to the default logger land in our file too.
 	slog.SetDefault(log)
-	if st.err != nil {
-		log.Warn("state folder refused; running from memory", "dir", r.stateDir, "err", st.err)
-	}
 
 	primary, err := instance.Acquire(st.lockDir)
 	if errors.Is(err, instance.ErrRunning) {

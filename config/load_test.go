@@ -244,6 +244,10 @@ func TestDepthScannerSkipsStringsAndComments(t *testing.T) {
 		{`a = "\"` + strings.Repeat("[", 50) + `"`, 0},
 		{"a = [\n" + strings.Repeat("[", 32) + "\n", 2},
 		{strings.Repeat("[", 32), 0},
+		// Up to two more quotes close a multi-line string (`a"`, `a""`): the
+		// nesting after them is seen, not taken for string content.
+		{`x = [ """a"""", ` + strings.Repeat("{a=", 40), 1},
+		{"x = [ '''a''''', " + strings.Repeat("{a=", 40), 1},
 	} {
 		if got := deepLine(strings.Split(tc.in, "\n"), maxDepth); got != tc.want {
 			t.Errorf("%.40q: line %d, want %d", tc.in, got, tc.want)

@@ -178,8 +178,15 @@ func (s *depthScanner) skipString(l string, i int) int {
 		return i + 1
 	}
 	if strings.HasPrefix(l[i:], s.quote) {
-		i += len(s.quote) - 1
+		end := i + len(s.quote)
+		// A multi-line string may end with one or two more quotes of its
+		// kind (""""a"""" is `a"`): they belong to the string, and must not
+		// open a new one that would hide the rest of the line.
+		for k := 0; len(s.quote) == 3 && k < 2 && end < len(l) && l[end] == s.quote[0]; k++ {
+			end++
+		}
 		s.quote = ""
+		return end - 1
 	}
 	return i
 }

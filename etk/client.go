@@ -5,9 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
-	"time"
 
 	"ehealth-tray/cert"
 	"ehealth-tray/soap"
@@ -16,21 +14,10 @@ import (
 // soapAction is GetEtk's: the depot's WSDL gives none.
 const soapAction = ""
 
-// Options configure a Client.
-type Options struct {
-	// URL is the depot endpoint (config.Config.ETKURL).
-	URL string
-	// Timeout bounds each exchange (the [sts] timeout); none when zero.
-	Timeout time.Duration
-	// CAFile is a PEM file of extra trusted roots (the [sts] ca_file).
-	CAFile string
-	// HTTPClient replaces the built-in one (and with it CAFile), for tests.
-	HTTPClient *http.Client
-	// Logger gets the exchanges' details; nil = slog.Default().
-	Logger *slog.Logger
-	// TraceDir, when set, receives etk-request.xml and etk-response.xml.
-	TraceDir string
-}
+// Options configure a Client: the SOAP layer's options, the depot's URL
+// (config.Config.ETKURL) and the [sts] timeout and ca_file. TraceName is
+// "etk" unless set.
+type Options = soap.Options
 
 // Client asks the EtkDepot for published ETKs (GetEtk, plain SOAP over
 // HTTPS, no message security).
@@ -54,10 +41,11 @@ func NewClient(o Options) (*Client, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	sc, err := soap.New(soap.Options{
-		URL: o.URL, Timeout: o.Timeout, CAFile: o.CAFile, HTTPClient: o.HTTPClient,
-		Logger: log, TraceDir: o.TraceDir, TraceName: "etk",
-	})
+	o.Logger = log
+	if o.TraceName == "" {
+		o.TraceName = "etk"
+	}
+	sc, err := soap.New(o)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -211,5 +213,28 @@ func TestNewClientRefusesPlainHTTP(t *testing.T) {
 	_, err := NewClient(Options{URL: "http://services.ehealth.fgov.be/EtkDepot/v1"})
 	if _, ok := errors.AsType[*soap.ConfigError](err); !ok {
 		t.Fatalf("plain http to a remote host: %v, want a config error", err)
+	}
+}
+
+// TestTraceFilesNamedETK: --trace writes the depot exchange as
+// etk-request.xml and etk-response.xml, beside the STS's.
+func TestTraceFilesNamedETK(t *testing.T) {
+	srv, err := etktest.New(etktest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := t.TempDir()
+	c, err := NewClient(Options{URL: srv.URL, HTTPClient: srv.Client(), TraceDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Fetch(context.Background(), testSSIN); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"etk-request.xml", "etk-response.xml"} {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || !bytes.Contains(b, []byte("Envelope")) {
+			t.Errorf("%s: %v (%d bytes)", name, err, len(b))
+		}
 	}
 }

@@ -73,19 +73,22 @@ func Compare(tokens []Token, inUse Keystore, others []Keystore) Result {
 
 func compareOne(t Token, inUse Keystore, others []Keystore) Result {
 	r := Result{Status: StatusMismatch, ETK: t.Cert, ApplicationID: t.ApplicationID, Keystore: inUse}
-	if holds(inUse, t.Cert) {
-		r.Status, r.Matches = StatusOK, inUse.Path
-		return r
-	}
+	inUseHolds := holds(inUse, t.Cert)
 	for _, k := range others {
 		if k.Path == inUse.Path || !holds(k, t.Cert) {
 			continue
 		}
 		r.Matches = k.Path
 		if inUse.Created.IsZero() || k.Created.Before(inUse.Created) {
+			// An older keystore's key is published: the renewal ETK is not
+			// activated, even when the renewed file carries the old key too
+			// (eHealth asks to keep every old key).
 			r.Status = StatusNotActivated
 			return r
 		}
+	}
+	if inUseHolds {
+		r.Status, r.Matches = StatusOK, inUse.Path
 	}
 	return r
 }

@@ -29,6 +29,8 @@ func TestCompare(t *testing.T) {
 	}
 	unnamed := renewed
 	unnamed.Created = time.Time{}
+	carrying := renewed // a renewed file that kept the old key, as eHealth advises
+	carrying.Aliases = []string{newCert.SerialNumber.String(), oldCert.SerialNumber.String()}
 	tok := func(c ...Token) []Token { return c }
 	tests := []struct {
 		name    string
@@ -43,6 +45,7 @@ func TestCompare(t *testing.T) {
 		{"an older keystore", tok(Token{Cert: oldCert}), renewed, []Keystore{old}, StatusNotActivated, "old.p12"},
 		{"no keystore", tok(Token{Cert: otherCert}), renewed, []Keystore{old}, StatusMismatch, ""},
 		{"only a newer keystore", tok(Token{Cert: otherCert}), renewed, []Keystore{old, newer}, StatusMismatch, "newer.p12"},
+		{"the renewed file carries the old key", tok(Token{Cert: oldCert}), carrying, []Keystore{old}, StatusNotActivated, "old.p12"},
 		{"in use, name without a date", tok(Token{Cert: oldCert}), unnamed, []Keystore{old}, StatusNotActivated, "old.p12"},
 		{"public key agrees", tok(Token{Cert: newCert}), withKeys(renewed, newCert.PublicKey), nil, StatusOK, "new.p12"},
 		{"alias right, public key wrong", tok(Token{Cert: newCert}), withKeys(renewed, oldCert.PublicKey), nil, StatusMismatch, ""},

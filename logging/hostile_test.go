@@ -96,15 +96,11 @@ func TestForeignFolderLogRefused(t *testing.T) {
 // the io.MultiWriter (issue 14 §9). It runs as a normal user, for whom the
 // folder's mode counts.
 func TestReadOnlyFolderLogsToStderr(t *testing.T) {
-	if !hostiletest.IsChild(t.Name()) {
-		hostiletest.AsOtherTest(t, t.Name())
+	if !hostiletest.InOtherUser(t) {
 		return
 	}
 	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o500); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
+	hostiletest.ReadOnly(t, dir)
 	p := filepath.Join(dir, "ehealth-tray.log")
 	assertOnStderr(t, openTo(t, p, false))
 	assertOnStderr(t, openTo(t, p, true))

@@ -36,8 +36,7 @@ func TestCacheFIFONoHang(t *testing.T) {
 // symlink: ~/.profile emptied at shutdown (issue 14 §1). The Manager runs as
 // a normal user, for whom the folder's mode counts.
 func TestStopNeverTruncates(t *testing.T) {
-	if !hostiletest.IsChild(t.Name()) {
-		hostiletest.AsOtherTest(t, t.Name())
+	if !hostiletest.InOtherUser(t) {
 		return
 	}
 	clk := clocktest.New(t0)
@@ -54,10 +53,7 @@ func TestStopNeverTruncates(t *testing.T) {
 	if err := os.Symlink(victim, path); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chmod(dir, 0o500); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
+	hostiletest.ReadOnly(t, dir)
 	m.Stop()
 	if data, _ := os.ReadFile(victim); string(data) != "export PATH" {
 		t.Fatalf("Stop changed the link's target: %q", data)

@@ -48,6 +48,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -134,6 +135,9 @@ func New(o Options) (*Client, error) {
 		traceDir: o.TraceDir, traceName: o.TraceName, now: o.Now}
 	if c.log == nil {
 		c.log = slog.Default()
+	}
+	if c.traceDir != "" {
+		c.traceDir = filepath.Clean(c.traceDir) // "link/" would follow the link
 	}
 	if c.now == nil {
 		c.now = time.Now

@@ -1,11 +1,9 @@
 package soap
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
+
+	"ehealth-tray/statefile"
 )
 
 // trace writes data to TraceDir/<TraceName>-<what>.xml. A trace that cannot
@@ -14,7 +12,7 @@ func (c *Client) trace(what string, data []byte) {
 	if c.traceDir == "" {
 		return
 	}
-	path := filepath.Join(c.traceDir, c.traceName+"-"+what+".xml")
+	path := c.tracePath(what)
 	if err := writeTrace(c.traceDir, path, data); err != nil {
 		c.log.Warn("cannot write the trace file", "path", path, "err", err)
 	}
@@ -27,56 +25,21 @@ func (c *Client) clearTrace(what string) {
 	if c.traceDir == "" {
 		return
 	}
-	path := filepath.Join(c.traceDir, c.traceName+"-"+what+".xml")
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		c.log.Warn("cannot remove the old trace file", "path", path, "err", err)
+	if err := statefile.Remove(c.tracePath(what)); err != nil {
+		c.log.Warn("cannot remove the old trace file", "path", c.tracePath(what), "err", err)
 	}
 }
 
-// writeTrace writes path (in dir) with mode 0600, dir being made 0700. Neither
-// is followed when it is a symlink: another user may have planted one.
+func (c *Client) tracePath(what string) string {
+	return filepath.Join(c.traceDir, c.traceName+"-"+what+".xml")
+}
+
+// writeTrace writes path (in dir) as the state files are written: dir made
+// 0700 and the user's own, the file 0600, replaced atomically, never through
+// a symlink or junction another user may have planted.
 func writeTrace(dir, path string, data []byte) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := statefile.PrepareDir(dir); err != nil {
 		return err
 	}
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a folder (%s)", dir, fi.Mode().Type())
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|oNoFollow, 0o600)
-	if err != nil {
-		return err
-	}
-	if err := checkTraceFile(f); err != nil {
-		f.Close()
-		return err
-	}
-	// Truncated only once known to be a regular file.
-	if err := f.Truncate(0); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// checkTraceFile makes f, just opened, a private regular file.
-func checkTraceFile(f *os.File) error {
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file", f.Name())
-	}
-	return f.Chmod(0o600)
+	return statefile.WriteAtomic(path, data)
 }

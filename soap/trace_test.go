@@ -68,8 +68,10 @@ func TestTraceNeverFollowsSymlinks(t *testing.T) {
 	if err := os.Symlink(other, link); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := newClient(t, Options{URL: srv.URL, TraceDir: link, TraceName: "sts"}).Call(context.Background(), testAction, ping()); err != nil {
-		t.Fatal(err)
+	for _, d := range []string{link, link + "/"} { // a trailing slash must not follow it either
+		if _, err := newClient(t, Options{URL: srv.URL, TraceDir: d, TraceName: "sts"}).Call(context.Background(), testAction, ping()); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	if got, _ := os.ReadFile(victim); string(got) != "precious" {
@@ -81,8 +83,11 @@ func TestTraceNeverFollowsSymlinks(t *testing.T) {
 	if entries, _ := os.ReadDir(other); len(entries) != 0 {
 		t.Errorf("traces written through a symlinked folder: %v", entries)
 	}
-	if _, err := os.ReadFile(filepath.Join(dir, "sts-response.xml")); err != nil {
-		t.Errorf("the response trace is missing next to the refused symlink: %v", err)
+	for _, name := range []string{"sts-request.xml", "sts-response.xml"} {
+		// The planted link is replaced by the trace, never written through.
+		if fi, err := os.Lstat(filepath.Join(dir, name)); err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v %v, want a private regular file", name, fi, err)
+		}
 	}
 }
 

@@ -51,15 +51,11 @@ func TestWriteReadModes(t *testing.T) {
 // TestReadOnlyDirFails runs as a normal user, for whom the folder's mode
 // counts (root writes anywhere).
 func TestReadOnlyDirFails(t *testing.T) {
-	if !hostiletest.IsChild(t.Name()) {
-		hostiletest.AsOtherTest(t, t.Name())
+	if !hostiletest.InOtherUser(t) {
 		return
 	}
 	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o500); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
+	hostiletest.ReadOnly(t, dir)
 	if err := WriteAtomic(filepath.Join(dir, "x"), []byte("x")); err == nil {
 		t.Fatal("want an error in a read-only dir")
 	}

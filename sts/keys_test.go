@@ -8,11 +8,12 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/asn1"
 	"math/big"
 	"sync"
 	"testing"
 	"time"
+
+	"ehealth-tray/cert/certtest"
 )
 
 // swSigner is a software key wrapped as a Signer, like the keystore key.
@@ -30,16 +31,6 @@ const (
 	reqHOKDN    = `CN="SSIN=79021802145", OU=eHealth-platform Belgium, OU=JOHN DOE, OU="SSIN=79021802145", O=Federal Government, C=BE`
 	reqEIDDN    = `OID.2.5.4.5=79021802145, OID.2.5.4.42=John, OID.2.5.4.4=Doe, CN=John Doe (Authentication), C=BE`
 	reqIssuerDN = `CN=eHealth test CA, O=Federal Government, C=BE`
-)
-
-var (
-	oidCountry      = asn1.ObjectIdentifier{2, 5, 4, 6}
-	oidOrganization = asn1.ObjectIdentifier{2, 5, 4, 10}
-	oidOU           = asn1.ObjectIdentifier{2, 5, 4, 11}
-	oidCN           = asn1.ObjectIdentifier{2, 5, 4, 3}
-	oidSurname      = asn1.ObjectIdentifier{2, 5, 4, 4}
-	oidGivenName    = asn1.ObjectIdentifier{2, 5, 4, 42}
-	oidSerialNumber = asn1.ObjectIdentifier{2, 5, 4, 5}
 )
 
 // stsTestKeys are generated once: RSA key generation is slow.
@@ -61,12 +52,11 @@ var stsTestKeys = sync.OnceValue(func() (k struct {
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign,
 	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	ca, err := certtest.CreateCertificate(caTmpl, caTmpl, &caKey.PublicKey, caKey)
 	if err != nil {
 		k.err = err
 		return k
 	}
-	ca, _ := x509.ParseCertificate(caDER)
 	issue := func(key crypto.Signer, subject pkix.Name, serial int64) *swSigner {
 		if k.err != nil {
 			return nil
@@ -78,12 +68,7 @@ var stsTestKeys = sync.OnceValue(func() (k struct {
 			NotAfter:     time.Now().Add(24 * time.Hour),
 			KeyUsage:     x509.KeyUsageDigitalSignature,
 		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, key.Public(), caKey)
-		if err != nil {
-			k.err = err
-			return nil
-		}
-		c, err := x509.ParseCertificate(der)
+		c, err := certtest.CreateCertificate(tmpl, ca, key.Public(), caKey)
 		if err != nil {
 			k.err = err
 			return nil
@@ -93,20 +78,20 @@ var stsTestKeys = sync.OnceValue(func() (k struct {
 	// The eHealth certificate's real subject layout (§8): quotes in the DN.
 	// ExtraNames keep one attribute per RDN, in this order.
 	hokSubject := pkix.Name{ExtraNames: []pkix.AttributeTypeAndValue{
-		{Type: oidCountry, Value: "BE"},
-		{Type: oidOrganization, Value: "Federal Government"},
-		{Type: oidOU, Value: "SSIN=" + reqSSIN},
-		{Type: oidOU, Value: "JOHN DOE"},
-		{Type: oidOU, Value: "eHealth-platform Belgium"},
-		{Type: oidCN, Value: "SSIN=" + reqSSIN},
+		{Type: certtest.OIDCountry, Value: "BE"},
+		{Type: certtest.OIDOrganization, Value: "Federal Government"},
+		{Type: certtest.OIDOrgUnit, Value: "SSIN=" + reqSSIN},
+		{Type: certtest.OIDOrgUnit, Value: "JOHN DOE"},
+		{Type: certtest.OIDOrgUnit, Value: "eHealth-platform Belgium"},
+		{Type: certtest.OIDCommonName, Value: "SSIN=" + reqSSIN},
 	}}
 	// The eID authentication certificate's layout.
 	eidSubject := pkix.Name{ExtraNames: []pkix.AttributeTypeAndValue{
-		{Type: oidCountry, Value: "BE"},
-		{Type: oidCN, Value: "John Doe (Authentication)"},
-		{Type: oidSurname, Value: "Doe"},
-		{Type: oidGivenName, Value: "John"},
-		{Type: oidSerialNumber, Value: reqSSIN},
+		{Type: certtest.OIDCountry, Value: "BE"},
+		{Type: certtest.OIDCommonName, Value: "John Doe (Authentication)"},
+		{Type: certtest.OIDSurname, Value: "Doe"},
+		{Type: certtest.OIDGivenName, Value: "John"},
+		{Type: certtest.OIDSerialNumber, Value: reqSSIN},
 	}}
 	hokKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {

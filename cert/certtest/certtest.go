@@ -10,11 +10,11 @@
 package certtest
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/asn1"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -73,7 +73,7 @@ func NewCA(acceptance bool) (*CA, error) {
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	cert, err := createCert(tmpl, tmpl, &key.PublicKey, key)
+	cert, err := CreateCertificate(tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func New(o Options) (*Fixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.AuthCert, err = createCert(&x509.Certificate{
+	f.AuthCert, err = CreateCertificate(&x509.Certificate{
 		SerialNumber: authSerial,
 		Subject:      subject,
 		NotBefore:    o.NotBefore,
@@ -178,7 +178,7 @@ func New(o Options) (*Fixture, error) {
 			NotAfter:     o.NotAfter,
 			KeyUsage:     x509.KeyUsageKeyEncipherment | x509.KeyUsageDataEncipherment,
 		}
-		cert, err := createCert(tmpl, tmpl, &key.PublicKey, key)
+		cert, err := CreateCertificate(tmpl, tmpl, &key.PublicKey, key)
 		if err != nil {
 			return nil, err
 		}
@@ -257,19 +257,13 @@ func allDigits(s string) bool {
 // C=BE, O=Federal Government, OU=SSIN=<ssin>, OU=<name>, OU=eHealth-platform Belgium, CN=SSIN=<ssin>.
 // ExtraNames alone keeps that order; the typed pkix.Name fields would not.
 func holderSubject(ssin, name string) pkix.Name {
-	var (
-		oidC  = asn1.ObjectIdentifier{2, 5, 4, 6}
-		oidO  = asn1.ObjectIdentifier{2, 5, 4, 10}
-		oidOU = asn1.ObjectIdentifier{2, 5, 4, 11}
-		oidCN = asn1.ObjectIdentifier{2, 5, 4, 3}
-	)
 	return pkix.Name{ExtraNames: []pkix.AttributeTypeAndValue{
-		{Type: oidC, Value: "BE"},
-		{Type: oidO, Value: "Federal Government"},
-		{Type: oidOU, Value: "SSIN=" + ssin},
-		{Type: oidOU, Value: name},
-		{Type: oidOU, Value: "eHealth-platform Belgium"},
-		{Type: oidCN, Value: "SSIN=" + ssin},
+		{Type: OIDCountry, Value: "BE"},
+		{Type: OIDOrganization, Value: "Federal Government"},
+		{Type: OIDOrgUnit, Value: "SSIN=" + ssin},
+		{Type: OIDOrgUnit, Value: name},
+		{Type: OIDOrgUnit, Value: "eHealth-platform Belgium"},
+		{Type: OIDCommonName, Value: "SSIN=" + ssin},
 	}}
 }
 
@@ -294,7 +288,9 @@ func randomSerial() (*big.Int, error) {
 	return n.Add(n, big.NewInt(1)), nil
 }
 
-func createCert(tmpl, parent *x509.Certificate, pub *rsa.PublicKey, signer *rsa.PrivateKey) (*x509.Certificate, error) {
+// CreateCertificate is x509.CreateCertificate, parsed: tmpl signed by
+// signer as parent (tmpl itself for a self-signed one), for the key pub.
+func CreateCertificate(tmpl, parent *x509.Certificate, pub crypto.PublicKey, signer crypto.Signer) (*x509.Certificate, error) {
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
 	if err != nil {
 		return nil, &Error{Op: "create certificate", Err: err}

@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/asn1"
 	"math/big"
 	"time"
 )
@@ -33,8 +32,8 @@ func NewCard(ssin, givenName, surname string, ca *CA) (*ecdsa.PrivateKey, *x509.
 	subject := pkix.Name{
 		CommonName: givenName + " " + surname + " (Authentication)", SerialNumber: ssin, Country: []string{"BE"},
 		ExtraNames: []pkix.AttributeTypeAndValue{
-			{Type: asn1.ObjectIdentifier{2, 5, 4, 4}, Value: surname},
-			{Type: asn1.ObjectIdentifier{2, 5, 4, 42}, Value: givenName},
+			{Type: OIDSurname, Value: surname},
+			{Type: OIDGivenName, Value: givenName},
 		},
 	}
 	now := time.Now()
@@ -67,13 +66,5 @@ func issue(key crypto.Signer, subject pkix.Name, parent *x509.Certificate, signe
 		tmpl.BasicConstraintsValid, tmpl.IsCA = true, true
 		tmpl.KeyUsage |= x509.KeyUsageCertSign
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), signer)
-	if err != nil {
-		return nil, &Error{Op: "certificate", Err: err}
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, &Error{Op: "certificate", Err: err}
-	}
-	return cert, nil
+	return CreateCertificate(tmpl, parent, key.Public(), signer)
 }

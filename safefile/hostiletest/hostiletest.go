@@ -55,6 +55,28 @@ const envChild = "HOSTILETEST_CHILD"
 // AsOtherTest for the test named name.
 func IsChild(name string) bool { return os.Getenv(envChild) == name }
 
+// InOtherUser makes the calling test play its part as the other user. Run
+// as the test's own user, it runs the test again as nobody (see AsOtherTest)
+// and returns false: the caller returns. Run as nobody, it returns true.
+func InOtherUser(t *testing.T) bool {
+	t.Helper()
+	if IsChild(t.Name()) {
+		return true
+	}
+	AsOtherTest(t, t.Name())
+	return false
+}
+
+// ReadOnly makes dir read-only (0500) until the end of the test. For a
+// normal user, writes in it then fail; root writes anywhere.
+func ReadOnly(t testing.TB, dir string) {
+	t.Helper()
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
+}
+
 // AsOtherTest runs the test named name again, in a copy of this test binary,
 // as the user nobody, with env added; the test checks IsChild(name) to play
 // its part. It fails when the child fails, and skips like AsOther.

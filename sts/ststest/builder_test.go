@@ -25,6 +25,8 @@ import (
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
 	"github.com/russellhaering/goxmldsig/etreeutils"
+
+	"ehealth-tray/cert/certtest"
 )
 
 const (
@@ -71,9 +73,9 @@ func getPKI(t testing.TB) *testPKI {
 	pkiOnce.Do(func() {
 		now := time.Now()
 		p := &testPKI{}
-		p.ehealthCA = newCA(t, rdns(oidC, "BE", oidCN, "eHealth Test CA"), rsaKey(t))
-		p.citizenCA = newCA(t, rdns(oidC, "BE", oidSerial, citizenCASerial, oidCN, "Citizen CA"), ecKey(t))
-		p.otherCA = newCA(t, rdns(oidC, "BE", oidCN, "Other CA"), rsaKey(t))
+		p.ehealthCA = newCA(t, rdns(certtest.OIDCountry, "BE", oidCN, "eHealth Test CA"), rsaKey(t))
+		p.citizenCA = newCA(t, rdns(certtest.OIDCountry, "BE", certtest.OIDSerialNumber, citizenCASerial, oidCN, "Citizen CA"), ecKey(t))
+		p.otherCA = newCA(t, rdns(certtest.OIDCountry, "BE", oidCN, "Other CA"), rsaKey(t))
 		p.hok = issue(t, p.ehealthCA, ehealthSubject(testSSIN, "JOHN DOE"), rsaKey(t), now.AddDate(-1, 0, 0), now.AddDate(2, 0, 0))
 		p.otherHOK = issue(t, p.ehealthCA, ehealthSubject(otherSSIN, "JANE ROE"), rsaKey(t), now.AddDate(-1, 0, 0), now.AddDate(2, 0, 0))
 		p.expiredHOK = issue(t, p.ehealthCA, ehealthSubject(testSSIN, "JOHN DOE"), p.hok.key, now.AddDate(-4, 0, 0), now.AddDate(0, 0, -1))
@@ -104,14 +106,6 @@ func ecKey(t testing.TB) crypto.Signer {
 	return k
 }
 
-var (
-	oidC      = asn1.ObjectIdentifier{2, 5, 4, 6}
-	oidO      = asn1.ObjectIdentifier{2, 5, 4, 10}
-	oidSerial = asn1.ObjectIdentifier{2, 5, 4, 5}
-	oidSN     = asn1.ObjectIdentifier{2, 5, 4, 4}
-	oidGN     = asn1.ObjectIdentifier{2, 5, 4, 42}
-)
-
 // rdns builds an RDNSequence with one attribute per RDN, in ASN.1 order.
 func rdns(kv ...any) pkix.RDNSequence {
 	var seq pkix.RDNSequence
@@ -123,13 +117,13 @@ func rdns(kv ...any) pkix.RDNSequence {
 
 // ehealthSubject is the eHealth certificate layout of ehealth-protocol.md §8.
 func ehealthSubject(ssin, name string) pkix.RDNSequence {
-	return rdns(oidC, "BE", oidO, "Federal Government", oidOU, "SSIN="+ssin, oidOU, name,
+	return rdns(certtest.OIDCountry, "BE", certtest.OIDOrganization, "Federal Government", oidOU, "SSIN="+ssin, oidOU, name,
 		oidOU, "eHealth-platform Belgium", oidCN, "SSIN="+ssin)
 }
 
 // eidSubject is the Belgian eID authentication certificate layout.
 func eidSubject(ssin, given, surname string) pkix.RDNSequence {
-	return rdns(oidC, "BE", oidCN, given+" "+surname+" (Authentication)", oidSN, surname, oidGN, given, oidSerial, ssin)
+	return rdns(certtest.OIDCountry, "BE", oidCN, given+" "+surname+" (Authentication)", certtest.OIDSurname, surname, certtest.OIDGivenName, given, certtest.OIDSerialNumber, ssin)
 }
 
 func newCA(t testing.TB, subject pkix.RDNSequence, key crypto.Signer) credential {
@@ -170,11 +164,7 @@ func create(t testing.TB, subject, issuer pkix.RDNSequence, key, signer crypto.S
 		tmpl.KeyUsage |= x509.KeyUsageCertSign
 		parent = tmpl
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
+	cert, err := certtest.CreateCertificate(tmpl, parent, key.Public(), signer)
 	if err != nil {
 		t.Fatal(err)
 	}

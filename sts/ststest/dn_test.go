@@ -4,6 +4,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"testing"
+
+	"ehealth-tray/cert/certtest"
 )
 
 func TestFormatDN(t *testing.T) {
@@ -25,7 +27,7 @@ func TestFormatDN(t *testing.T) {
 		},
 		{
 			name:    "specials",
-			subject: rdns(oidO, `A "quoted" \ name`, oidOU, "a,b", oidOU, "x+y", oidOU, "<tag>", oidOU, "#1", oidOU, "semi;colon", oidCN, "Ünïcode"),
+			subject: rdns(certtest.OIDOrganization, `A "quoted" \ name`, oidOU, "a,b", oidOU, "x+y", oidOU, "<tag>", oidOU, "#1", oidOU, "semi;colon", oidCN, "Ünïcode"),
 			want:    `CN=Ünïcode, OU="semi;colon", OU="#1", OU="<tag>", OU="x+y", OU="a,b", O="A \"quoted\" \\ name"`,
 		},
 		{
@@ -36,14 +38,14 @@ func TestFormatDN(t *testing.T) {
 		{
 			name: "multi-valued RDN",
 			subject: pkix.RDNSequence{
-				{{Type: oidC, Value: "BE"}},
-				{{Type: oidCN, Value: "Doe"}, {Type: oidSerial, Value: "1"}},
+				{{Type: certtest.OIDCountry, Value: "BE"}},
+				{{Type: oidCN, Value: "Doe"}, {Type: certtest.OIDSerialNumber, Value: "1"}},
 			},
 			want: `OID.2.5.4.5=1 + CN=Doe, C=BE`, // DER sorts the SET
 		},
 		{
 			name:    "non-string value",
-			subject: rdns(oidC, "BE", asn1.ObjectIdentifier{1, 2, 3}, 5),
+			subject: rdns(certtest.OIDCountry, "BE", asn1.ObjectIdentifier{1, 2, 3}, 5),
 			want:    `OID.1.2.3=#020105, C=BE`,
 		},
 	}
