@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"strings"
 )
 
 // DialogStyle selects the command line of a dialog program.
@@ -38,6 +39,29 @@ func (d Dialog) Secret(ctx context.Context, r Request) ([]byte, error) {
 	}
 	return bytes.TrimRight(out, "\r\n"), nil
 }
+
+// Text asks for a line of visible text (the INAMI number at setup).
+func (d Dialog) Text(ctx context.Context, r Request) (string, error) {
+	args := []string{"--title", r.Title, "--inputbox", r.Description}
+	if d.Style == Zenity {
+		args = []string{"--entry", "--title", r.Title, "--text", r.Description}
+	}
+	out, err := d.run(ctx, args)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(out), "\r\n"), nil
+}
+
+// WithText is a Prompter that asks visible text through another dialog
+// program: pinentry, the best for secrets, has only masked entries.
+type WithText struct {
+	Prompter
+	Texts Dialog
+}
+
+// Text asks through Texts.
+func (w WithText) Text(ctx context.Context, r Request) (string, error) { return w.Texts.Text(ctx, r) }
 
 // Confirm asks a yes/no question.
 func (d Dialog) Confirm(ctx context.Context, r Request) (bool, error) {

@@ -145,3 +145,28 @@ func TestEscapeRoundTrip(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+// TestDialogText: a visible entry goes through zenity's --entry (without
+// --hide-text) or kdialog's --inputbox, and its answer comes back trimmed.
+// A stand-in program records its arguments and answers as zenity would.
+func TestDialogText(t *testing.T) {
+	dir := t.TempDir()
+	argsFile := filepath.Join(dir, "args")
+	prog := filepath.Join(dir, "zenity")
+	script := "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + argsFile + "'\nprintf '5/38861/71/521\\n'\n"
+	if err := os.WriteFile(prog, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, style := range []DialogStyle{Zenity, KDialog} {
+		got, err := WithText{Prompter: Pinentry{Program: "/nonexistent"}, Texts: Dialog{Program: prog, Style: style}}.
+			Text(context.Background(), Request{Title: "Set up", Description: "Your INAMI number"})
+		if err != nil || got != "5/38861/71/521" {
+			t.Fatalf("style %d: %q, %v", style, got, err)
+		}
+		args, _ := os.ReadFile(argsFile)
+		want := map[DialogStyle]string{Zenity: "--entry\n--title\nSet up\n--text\nYour INAMI number\n", KDialog: "--title\nSet up\n--inputbox\nYour INAMI number\n"}[style]
+		if string(args) != want {
+			t.Errorf("style %d: arguments %q, want %q", style, args, want)
+		}
+	}
+}

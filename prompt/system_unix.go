@@ -7,6 +7,9 @@ package prompt
 // A bare "pinentry" comes last: it may be the curses one, which needs a tty.
 func systemDefault() (Prompter, error) {
 	if p, ok := lookFirst("pinentry-gnome3", "pinentry-gtk-2", "pinentry-gtk2", "pinentry-qt", "pinentry-qt5", "pinentry-x11"); ok {
+		if t, ok := textDialog(); ok {
+			return WithText{Prompter: Pinentry{Program: p}, Texts: t}, nil
+		}
 		return Pinentry{Program: p}, nil
 	}
 	if p, ok := lookFirst("zenity"); ok {
@@ -19,4 +22,15 @@ func systemDefault() (Prompter, error) {
 		return Pinentry{Program: p}, nil
 	}
 	return nil, ErrNoProgram
+}
+
+// textDialog is zenity or kdialog, for the visible entries pinentry lacks.
+func textDialog() (Dialog, bool) {
+	if p, ok := lookFirst("zenity"); ok {
+		return Dialog{Program: p, Style: Zenity}, true
+	}
+	if p, ok := lookFirst("kdialog"); ok {
+		return Dialog{Program: p, Style: KDialog}, true
+	}
+	return Dialog{}, false
 }

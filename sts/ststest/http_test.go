@@ -63,14 +63,7 @@ func TestDateHeader(t *testing.T) {
 			spec := fallbackSpec(p)
 			spec.created = clock
 			env, _ := build(t, spec)
-			req, _ := http.NewRequest(http.MethodPost, s.URL, bytes.NewReader(env))
-			req.Header.Set("Content-Type", contentTypeXML)
-			req.Header.Set("SOAPAction", soapAction)
-			resp, err := noRedirect(s).Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			readAll(t, resp)
+			resp, _ := post(t, s, env)
 			got, present := resp.Header["Date"]
 			switch {
 			case tt.want == "" && present:
@@ -115,14 +108,7 @@ func TestRedirect(t *testing.T) {
 			s := newServer(t, Options{TLS: true})
 			s.SetFault(tt.fault, tt.code, tt.message)
 			env, _ := build(t, fallbackSpec(p))
-			req, _ := http.NewRequest(http.MethodPost, s.URL, bytes.NewReader(env))
-			req.Header.Set("Content-Type", contentTypeXML)
-			req.Header.Set("SOAPAction", soapAction)
-			resp, err := noRedirect(s).Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			readAll(t, resp)
+			resp, _ := post(t, s, env)
 			if resp.StatusCode != tt.status {
 				t.Errorf("HTTP %d, want %d", resp.StatusCode, tt.status)
 			}

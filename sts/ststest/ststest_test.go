@@ -75,7 +75,7 @@ func postCtx(ctx context.Context, s *Server, envelope []byte) (*http.Response, [
 	}
 	req.Header.Set("Content-Type", "text/xml; charset=utf-8")
 	req.Header.Set("SOAPAction", `"`+soapAction+`"`)
-	resp, err := s.Client().Do(req)
+	resp, err := noRedirect(s).Do(req)
 	if err != nil {
 		return nil, nil, err
 	}
