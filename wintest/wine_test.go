@@ -49,9 +49,10 @@ func TestMain(m *testing.M) {
 	}
 	win.exe = filepath.Join(dist, "ehealth-tray.exe")
 	win.com = filepath.Join(dist, "ehealth-tray.com")
-	// One wineserver for every program of the run: a second each saved.
-	server := exec.Command("wineserver", "-p")
-	server.Env = append(os.Environ(), "WINEPREFIX="+win.prefix)
+	// One wineserver for every program of the run: a second each saved. The
+	// prefix is the tests' own: a server left by an earlier run goes first.
+	_ = wineserver("-k").Run()
+	server := wineserver("-p")
 	// Its services (winedevice, explorer) start with the first program and
 	// stay: they get no pipe of ours (nil is /dev/null), or they would hold it.
 	boot := exec.Command("wine", "cmd", "/c", "exit")
@@ -65,8 +66,14 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	// The wineserver outlives the programs by a few seconds: stop it, so that
 	// the next run (or the script's cleanup) finds no process holding the prefix.
-	_ = exec.Command("wineserver", "-k").Run()
+	_ = wineserver("-k").Run()
 	os.Exit(code)
+}
+
+func wineserver(arg string) *exec.Cmd {
+	c := exec.Command("wineserver", arg)
+	c.Env = append(os.Environ(), "WINEPREFIX="+win.prefix)
+	return c
 }
 
 // result is what a Windows program did.
@@ -537,4 +544,88 @@ func checkUninstalled(t *testing.T, gone, kept []string, path string) {
 	if got := regValue(t, `HKCU\Environment`, "Path"); !strings.EqualFold(strings.TrimRight(got, ";"), path) {
 		t.Errorf("uninstalled: PATH %q, want %q", got, path)
 	}
+}
+
+// TestTrayRemovesIconFiles starts the tray (the GUI .exe without a command),
+// waits for its icon, closes it as Windows does at logout (WM_CLOSE, from
+// taskkill) and checks that fyne.io/systray's icon files left %TEMP%.
+func TestTrayRemovesIconFiles(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		t.Fatal("the tray needs a display: run under xvfb-run (scripts/test-windows.sh does)")
+	}
+	w := newWorld(t, "")
+	pattern := filepath.Join(hostPath(t, winEnv(t, "TEMP")), "systray_temp_icon_*")
+	old, _ := filepath.Glob(pattern)
+	for _, f := range old {
+		_ = os.Remove(f)
+	}
+	logPath := filepath.Join(w.dir, "tray.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	tray := exec.Command("wine", win.exe, "--config", winPath(w.config))
+	tray.Env = append(os.Environ(), "WINEDEBUG=-all", "WINEPREFIX="+win.prefix, "LC_ALL=C.UTF-8",
+		"EHEALTH_TRAY_STATE_DIR="+winPath(filepath.Join(w.dir, "state")))
+	tray.Stdout, tray.Stderr = logFile, logFile
+	if err := tray.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		_ = tray.Wait()
+		close(exited)
+	}()
+	defer func() {
+		_ = tray.Process.Kill()
+		<-exited
+	}()
+	if !eventually(exited, func() bool { f, _ := filepath.Glob(pattern); return len(f) > 0 }) {
+		t.Fatalf("no icon file in %%TEMP%%: the tray did not show its icon\n%s", readFile(t, logPath))
+	}
+	if r := wine(t, "", nil, "taskkill", "/im", "ehealth-tray.exe"); r.code != 0 {
+		t.Fatalf("taskkill: %s", r)
+	}
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the tray did not stop on WM_CLOSE\n%s", readFile(t, logPath))
+	}
+	// Wine then ends the process with a Go runtime error ("exitsyscall:
+	// syscall frame is no longer valid": Wine calls the tray window's
+	// procedure from ExitProcess, Windows does not), so the exit code says
+	// nothing here; the log says the tray stopped.
+	if log := readFile(t, logPath); !strings.Contains(log, `msg="ehealth-tray stopped"`) {
+		t.Fatalf("the tray did not stop cleanly\n%s", log)
+	}
+	if left, _ := filepath.Glob(pattern); len(left) > 0 {
+		t.Fatalf("icon files left in %%TEMP%%: %v", left)
+	}
+}
+
+// eventually polls cond for 30 seconds, or until done is closed.
+func eventually(done <-chan struct{}, cond func() bool) bool {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(30 * time.Second)
+	for !cond() {
+		select {
+		case <-done:
+			return cond()
+		case <-deadline:
+			return false
+		case <-tick.C:
+		}
+	}
+	return true
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

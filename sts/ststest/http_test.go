@@ -134,11 +134,7 @@ func TestRedirect(t *testing.T) {
 }
 
 func TestHugeSOAPFault(t *testing.T) {
-	p := getPKI(t)
-	s := newServer(t, Options{})
-	s.SetFault(FaultHugeSOAP, "", "")
-	env, _ := build(t, fallbackSpec(p))
-	resp, body := post(t, s, env)
+	_, resp, body := postWithFault(t, FaultHugeSOAP)
 	if len(body) <= 1<<20 {
 		t.Errorf("%d bytes, want over 1 MiB", len(body))
 	}

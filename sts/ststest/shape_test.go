@@ -206,11 +206,7 @@ func TestAssertionFaults(t *testing.T) {
 }
 
 func TestTwoAssertions(t *testing.T) {
-	p := getPKI(t)
-	s := newServer(t, Options{})
-	s.SetFault(FaultTwoAssertions, "", "")
-	env, _ := build(t, fallbackSpec(p))
-	_, body := post(t, s, env)
+	s, _, body := postWithFault(t, FaultTwoAssertions)
 	_, as := topAssertions(t, body)
 	if len(as) != 2 {
 		t.Fatalf("%d top-level assertions, want 2", len(as))
@@ -229,11 +225,7 @@ func TestTwoAssertions(t *testing.T) {
 }
 
 func TestReindented(t *testing.T) {
-	p := getPKI(t)
-	s := newServer(t, Options{})
-	s.SetFault(FaultReindented, "", "")
-	env, _ := build(t, fallbackSpec(p))
-	_, body := post(t, s, env)
+	s, _, body := postWithFault(t, FaultReindented)
 	_, as := topAssertions(t, body)
 	if len(as) != 1 || !bytes.Contains(body, []byte("\n        <Conditions")) {
 		t.Fatalf("not a re-indented answer:\n%s", body)

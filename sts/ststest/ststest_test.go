@@ -58,7 +58,8 @@ func waitRequests(t testing.TB, s *STS, n int) {
 	}
 }
 
-// post sends an envelope the way the client must, and returns the answer.
+// post sends an envelope the way the client must, and returns the answer
+// as it comes: redirects are not followed.
 func post(t testing.TB, s *Server, envelope []byte) (*http.Response, []byte) {
 	t.Helper()
 	resp, body, err := postCtx(context.Background(), s, envelope)
@@ -66,6 +67,17 @@ func post(t testing.TB, s *Server, envelope []byte) (*http.Response, []byte) {
 		t.Fatal(err)
 	}
 	return resp, body
+}
+
+// postWithFault sends a fallback request to a new server with fault f in
+// force, and returns the server and its answer.
+func postWithFault(t testing.TB, f Fault) (*Server, *http.Response, []byte) {
+	t.Helper()
+	s := newServer(t, Options{})
+	s.SetFault(f, "", "")
+	env, _ := build(t, fallbackSpec(getPKI(t)))
+	resp, body := post(t, s, env)
+	return s, resp, body
 }
 
 func postCtx(ctx context.Context, s *Server, envelope []byte) (*http.Response, []byte, error) {
