@@ -126,27 +126,27 @@ func Environment(id cert.Identity, env string) *Problem {
 // NISS is the provider.niss rule: registered, and 11 digits whose check
 // number is right.
 func NISS(p config.Provider) (cert.NISS, *Problem) {
-	if strings.TrimSpace(p.NISS) == "" {
-		return "", &Problem{Check: ProviderNISS, kind: KindNISSMissing}
-	}
-	niss, err := cert.ParseNISS(p.NISS)
-	if err != nil {
-		return "", &Problem{Check: ProviderNISS, Want: p.NISS, kind: KindNISSInvalid}
-	}
-	return niss, nil
+	return registered(p.NISS, ProviderNISS, KindNISSMissing, KindNISSInvalid, cert.ParseNISS)
 }
 
 // INAMI is the provider.inami rule: registered, and 11 digits whose check
 // number is right.
 func INAMI(p config.Provider) (cert.INAMI, *Problem) {
-	if strings.TrimSpace(p.INAMI) == "" {
-		return "", &Problem{Check: ProviderINAMI, kind: KindINAMIMissing}
+	return registered(p.INAMI, ProviderINAMI, KindINAMIMissing, KindINAMIInvalid, cert.ParseINAMI)
+}
+
+// registered is the rule of a number the provider must register: check
+// fails with kind missing when v is blank, with invalid when parse refuses it.
+func registered[T any](v, check, missing, invalid string, parse func(string) (T, error)) (T, *Problem) {
+	var zero T
+	if strings.TrimSpace(v) == "" {
+		return zero, &Problem{Check: check, kind: missing}
 	}
-	inami, err := cert.ParseINAMI(p.INAMI)
+	n, err := parse(v)
 	if err != nil {
-		return "", &Problem{Check: ProviderINAMI, Want: p.INAMI, kind: KindINAMIInvalid}
+		return zero, &Problem{Check: check, Want: v, kind: invalid}
 	}
-	return inami, nil
+	return n, nil
 }
 
 // Certificate applies every certificate rule, in the order identity,
