@@ -123,11 +123,11 @@ var globalValueFlags = map[string]bool{"config": true, "log-level": true, "log-f
 // Run value) rather than a command: only global flags with their values.
 func trayStart(args []string) bool {
 	for i := 0; i < len(args); i++ {
-		name, hasValue := strings.CutPrefix(args[i], "--")
-		if !hasValue {
-			name, hasValue = strings.CutPrefix(args[i], "-")
+		name, isFlag := strings.CutPrefix(args[i], "--")
+		if !isFlag {
+			name, isFlag = strings.CutPrefix(args[i], "-")
 		}
-		if !hasValue || name == "" {
+		if !isFlag || name == "" {
 			return false // a command, or "-"
 		}
 		name, _, inline := strings.Cut(name, "=")

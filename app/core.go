@@ -1,8 +1,6 @@
 package app
 
 import (
-	"ehealth-tray/sts"
-
 	"context"
 	"log/slog"
 	"path/filepath"
@@ -21,6 +19,7 @@ import (
 	"ehealth-tray/prompt"
 	"ehealth-tray/reminders"
 	"ehealth-tray/session"
+	"ehealth-tray/sts"
 	"ehealth-tray/tray"
 	"ehealth-tray/watcher"
 )
@@ -96,7 +95,8 @@ type Core struct {
 	etk         etkView    // the last ETK check's outcome, for the menu
 	etkRec      etk.Record // the last ETK check, persisted
 	etkChecking atomic.Bool
-	etkAgain    atomic.Bool // a check was asked for while one ran
+	etkAgain    atomic.Bool    // a check was asked for while one ran
+	etkChecks   sync.WaitGroup // ETK checks running, awaited by Run
 
 	changed chan struct{}
 	reloads chan string // a settings file the setup wrote, for Run to read
@@ -178,6 +178,7 @@ func (c *Core) States() <-chan tray.State { return c.out.Recv() }
 // Run drives the Core until ctx is done or Quit is clicked. It renders on
 // States and reads clicks from cmds. On return the session is ended.
 func (c *Core) Run(ctx context.Context, cmds <-chan tray.Command) error {
+	defer c.etkChecks.Wait() // after cancel: no check writes state once Run returned
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if c.o.StateDirErr != nil {

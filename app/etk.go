@@ -65,7 +65,7 @@ func (c *Core) checkETK(ctx context.Context) {
 		c.etkChecking.Store(false)
 		return
 	}
-	go func() {
+	c.etkChecks.Go(func() {
 		defer func() {
 			c.etkChecking.Store(false)
 			if c.etkAgain.Swap(false) && ctx.Err() == nil {
@@ -83,7 +83,7 @@ func (c *Core) checkETK(ctx context.Context) {
 			return
 		}
 		c.onETK(ctx, r)
-	}()
+	})
 }
 
 // onETK shows a check's result, notifies at most once a day per situation,

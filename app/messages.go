@@ -1,13 +1,13 @@
 package app
 
 import (
-	"ehealth-tray/sts"
-
 	"errors"
 
 	"ehealth-tray/eid"
+	"ehealth-tray/errkind"
 	"ehealth-tray/i18n"
 	"ehealth-tray/prompt"
+	"ehealth-tray/sts"
 )
 
 // kindMessages are the catalog messages of the error kinds a practitioner
@@ -39,7 +39,7 @@ var kindMessages = map[string]string{
 	"signing":               "error.signing",
 	"config":                "error.config",
 	"busy":                  "error.busy",
-	"canceled":              "error.canceled",
+	errkind.Canceled:        "error.canceled",
 	"no-dialog":             "error.no-dialog",
 	"autostart":             "error.autostart",
 }

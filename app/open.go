@@ -4,12 +4,9 @@
 package app
 
 import (
-	"ehealth-tray/sts"
-
 	"context"
 	"crypto"
 	"crypto/x509"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -17,9 +14,11 @@ import (
 	"ehealth-tray/checks"
 	"ehealth-tray/config"
 	"ehealth-tray/eid"
+	"ehealth-tray/errkind"
 	"ehealth-tray/i18n"
 	"ehealth-tray/prompt"
 	"ehealth-tray/session"
+	"ehealth-tray/sts"
 )
 
 // Secrets supplies what the practitioner types. Implementations ask a dialog
@@ -178,7 +177,4 @@ func (o *Opener) logger() *slog.Logger {
 }
 
 // IsCancel reports whether err is the practitioner cancelling a dialog.
-func IsCancel(err error) bool {
-	var k interface{ Kind() string }
-	return errors.As(err, &k) && k.Kind() == "canceled"
-}
+func IsCancel(err error) bool { return errkind.Of(err) == errkind.Canceled }

@@ -29,7 +29,7 @@ func (p *textPrompter) Text(_ context.Context, r prompt.Request) (string, error)
 	defer p.mu.Unlock()
 	p.asked = append(p.asked, r.Description)
 	if len(p.texts) == 0 {
-		return "", prompt.ErrCancelled
+		return "", prompt.ErrCanceled
 	}
 	t := p.texts[0]
 	p.texts = p.texts[1:]

@@ -1,7 +1,6 @@
 package cert
 
 import (
-	"ehealth-tray/errkind"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ehealth-tray/errkind"
 )
 
 func local(y int, mo time.Month, d, h, mi, s int) time.Time {

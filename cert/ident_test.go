@@ -1,9 +1,10 @@
 package cert
 
 import (
-	"ehealth-tray/errkind"
 	"errors"
 	"testing"
+
+	"ehealth-tray/errkind"
 )
 
 func TestParseNISS(t *testing.T) {

@@ -261,7 +261,7 @@ func (e *env) password(cfg *config.Config, fromStdin bool, path string) ([]byte,
 	pw, err := secrets.KeystorePassword(ctx, path)
 	if ctx.Err() != nil {
 		prompt.Zero(pw)
-		return nil, &cliError{id: "error.canceled", kind: "canceled"}
+		return nil, &cliError{id: "error.canceled", kind: errkind.Canceled}
 	}
 	return pw, err
 }

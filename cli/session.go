@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"ehealth-tray/i18n"
-	"ehealth-tray/sts"
-
 	"context"
 	"errors"
 	"fmt"
@@ -15,7 +12,10 @@ import (
 	"ehealth-tray/cert"
 	"ehealth-tray/checks"
 	"ehealth-tray/config"
+	"ehealth-tray/errkind"
+	"ehealth-tray/i18n"
 	"ehealth-tray/session"
+	"ehealth-tray/sts"
 )
 
 type sessionJSON struct {
@@ -85,7 +85,7 @@ func runSessionStart(e *env, args []string) int {
 	a, err := op.Open(ctx, m)
 	if err != nil && ctx.Err() != nil {
 		// Ctrl+C: whatever the step interrupted says, it is a cancel.
-		err = &cliError{id: "cli.canceled", kind: "canceled", err: err}
+		err = &cliError{id: "cli.canceled", kind: errkind.Canceled, err: err}
 	}
 	if err != nil {
 		return e.sessionFail(*asJSON, err)

@@ -5,11 +5,9 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"ehealth-tray/eid/softhsm"
 	"ehealth-tray/etk"
 	"ehealth-tray/internal/clock/clocktest"
+	"ehealth-tray/logging/logtest"
 	"ehealth-tray/session"
 )
 
@@ -220,17 +219,16 @@ func TestDemoRunTellsTheStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	lines := make(chan string, 10)
-	log := slog.New(lineHandler(lines))
+	logs := logtest.New()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		d.Run(ctx, log, 0)
+		d.Run(ctx, logs.Logger(), 0)
 	}()
-	line := receive(t, lines)
-	if !strings.Contains(line, "renewed certificate was written") {
-		t.Fatalf("first line %q", line)
+	logs.Wait(t, logRenewedWritten)
+	if first := logs.Messages()[0]; first != logRenewedWritten {
+		t.Fatalf("first line %q", first)
 	}
 	files, err := cert.Discover(d.Config.KeystoreDir)
 	if err != nil || len(files) != 2 {
@@ -241,8 +239,9 @@ func TestDemoRunTellsTheStory(t *testing.T) {
 		renewed = files[1].Path
 	}
 	openSession(t, d, renewed)
-	if line := receive(t, lines); !strings.Contains(line, "the depot keeps the old ETK") {
-		t.Fatalf("second line %q", line)
+	logs.Wait(t, logRenewedUsed)
+	if second := logs.Messages()[1]; second != logRenewedUsed {
+		t.Fatalf("second line %q", second)
 	}
 	cancel()
 	receive(t, done)
@@ -261,14 +260,3 @@ func receive[T any](t *testing.T, ch <-chan T) T {
 		return zero
 	}
 }
-
-// lineHandler sends each record's message to lines.
-type lineHandler chan<- string
-
-func (h lineHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h lineHandler) Handle(_ context.Context, r slog.Record) error {
-	h <- r.Message
-	return nil
-}
-func (h lineHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h lineHandler) WithGroup(string) slog.Handler      { return h }

@@ -15,6 +15,12 @@ import (
 // keystore's first session: the practitioner's activation, made quick.
 const ETKDelay = 60 * time.Second
 
+// The story's news, as Run logs it.
+const (
+	logRenewedWritten = "demo: a renewed certificate was written, as the eHealth Certificate Manager would; use it and open a session with it"
+	logRenewedUsed    = "demo: a session was opened with the renewed certificate; the depot keeps the old ETK a while, as eHealth does until you activate the new one"
+)
+
 // Run plays the story in real time, saying each step in log: after
 // renewAfter it drops the renewed keystore, then waits for its first session
 // and tells when the depot publishes its ETK. It returns when ctx is done or
@@ -28,7 +34,7 @@ func (w *World) Run(ctx context.Context, log *slog.Logger, renewAfter time.Durat
 		log.Error("demo: renewed certificate not written", "err", err)
 		return
 	}
-	log.Info("demo: a renewed certificate was written, as the eHealth Certificate Manager would; use it and open a session with it", "file", path)
+	log.Info(logRenewedWritten, "file", path)
 	select {
 	case <-ctx.Done():
 		return
@@ -38,7 +44,7 @@ func (w *World) Run(ctx context.Context, log *slog.Logger, renewAfter time.Durat
 		log.Error("demo: the renewed ETK cannot be published", "err", err)
 		return
 	}
-	log.Info("demo: a session was opened with the renewed certificate; the depot keeps the old ETK a while, as eHealth does until you activate the new one", "for", ETKDelay)
+	log.Info(logRenewedUsed, "for", ETKDelay)
 	if !wait(ctx, ETKDelay) {
 		return
 	}

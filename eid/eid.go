@@ -71,7 +71,7 @@ func (c Config) withDefaults() Config {
 // PINFunc asks the user for the PIN. It is called at most once per Open, and
 // only when the token has CKF_LOGIN_REQUIRED and no
 // CKF_PROTECTED_AUTHENTICATION_PATH (otherwise the middleware asks). It
-// returns ErrCancelled when the user cancels; other errors are returned by
+// returns ErrCanceled when the user cancels; other errors are returned by
 // Open wrapped, so they should carry their own Kind. The returned slice is
 // zeroed after use.
 type PINFunc func(ctx context.Context) ([]byte, error)
@@ -99,13 +99,9 @@ func Open(ctx context.Context, cfg Config, pin PINFunc) (*Card, error) {
 		return nil, newError(KindCardError, "Refusing to use the eID's qualified Signature key", nil)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, newError(KindCancelled, "Opening the eID card was cancelled", err)
+		return nil, newError(KindCanceled, "Opening the eID card was cancelled", err)
 	}
-	path, err := FindModule(cfg.Module)
-	if err != nil {
-		return nil, err
-	}
-	mod, err := acquire(path)
+	mod, err := acquireModule(cfg.Module)
 	if err != nil {
 		return nil, err
 	}
@@ -240,15 +236,15 @@ func askPIN(ctx context.Context, pin PINFunc) ([]byte, error) {
 		return nil, newError(KindCardError, "The card needs a PIN but there is no way to ask for it", nil)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, newError(KindCancelled, "PIN entry was cancelled", err)
+		return nil, newError(KindCanceled, "PIN entry was cancelled", err)
 	}
 	b, err := pin(ctx)
 	if err == nil {
 		return b, nil
 	}
 	clear(b)
-	if errors.Is(err, ErrCancelled) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return nil, newError(KindCancelled, "PIN entry was cancelled", err)
+	if errors.Is(err, ErrCanceled) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil, newError(KindCanceled, "PIN entry was cancelled", err)
 	}
 	return nil, fmt.Errorf("eid: asking for the PIN: %w", err)
 }
@@ -346,11 +342,7 @@ func (c *Card) Close() error {
 // card is (false, nil); a missing module or reader is an error.
 func Present(ctx context.Context, cfg Config) (bool, error) {
 	cfg = cfg.withDefaults()
-	path, err := FindModule(cfg.Module)
-	if err != nil {
-		return false, err
-	}
-	mod, err := acquire(path)
+	mod, err := acquireModule(cfg.Module)
 	if err != nil {
 		return false, err
 	}
@@ -358,7 +350,7 @@ func Present(ctx context.Context, cfg Config) (bool, error) {
 	_, _, err = mod.findSlot(cfg.TokenLabel)
 	var eerr *Error
 	if errors.As(err, &eerr) && eerr.Kind() == KindNoCard {
-		cfg.logger().DebugContext(ctx, "eid: no card", "module", path, "token", cfg.TokenLabel)
+		cfg.logger().DebugContext(ctx, "eid: no card", "module", mod.path, "token", cfg.TokenLabel)
 		return false, nil
 	}
 	return err == nil, err

@@ -200,14 +200,14 @@ func TestWrongPIN(t *testing.T) {
 	}
 }
 
-func TestCancelledPIN(t *testing.T) {
+func TestCanceledPIN(t *testing.T) {
 	tok, _ := newToken(t, rsaKey(t))
 	module, spyLog := spy(t, tok)
 	_, err := eid.Open(context.Background(), eid.Config{Module: module}, func(context.Context) ([]byte, error) {
-		return nil, eid.ErrCancelled
+		return nil, eid.ErrCanceled
 	})
-	if errkind.Of(err) != eid.KindCancelled || !errors.Is(err, eid.ErrCancelled) {
-		t.Fatalf("Open with a cancelled PIN prompt: %v (kind %q), want kind %q", err, errkind.Of(err), eid.KindCancelled)
+	if errkind.Of(err) != eid.KindCanceled || !errors.Is(err, eid.ErrCanceled) {
+		t.Fatalf("Open with a cancelled PIN prompt: %v (kind %q), want kind %q", err, errkind.Of(err), eid.KindCanceled)
 	}
 	log := spyLog()
 	if !strings.Contains(log, "C_OpenSession") {

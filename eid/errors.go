@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/miekg/pkcs11"
+
+	"ehealth-tray/errkind"
 )
 
 // Error kinds, as shown by the CLI.
@@ -14,7 +16,7 @@ const (
 	KindNoCard         = "no-card"
 	KindCardUnknown    = "card-unknown"
 	KindCardRemoved    = "card-removed"
-	KindCancelled      = "canceled"
+	KindCanceled       = errkind.Canceled
 	KindPINIncorrect   = "pin-incorrect"
 	KindPINLocked      = "pin-locked"
 	KindKeyNotFound    = "key-not-found"
@@ -24,8 +26,8 @@ const (
 	KindCardError = "card-error"
 )
 
-// ErrCancelled is what a PINFunc returns when the user cancels the PIN prompt.
-var ErrCancelled = errors.New("PIN entry cancelled")
+// ErrCanceled is what a PINFunc returns when the user cancels the PIN prompt.
+var ErrCanceled = errors.New("PIN entry cancelled")
 
 // Error is an eID failure with a message meant for the user.
 type Error struct {
@@ -88,7 +90,7 @@ func classify(op string, err error, inUse bool, flags uint) *Error {
 		return newError(KindCardUnknown,
 			"The card in the reader is not a Belgian eID, or another program is blocking the reader", err)
 	case pkcs11.CKR_FUNCTION_CANCELED:
-		return newError(KindCancelled, "PIN entry was cancelled", err)
+		return newError(KindCanceled, "PIN entry was cancelled", err)
 	case pkcs11.CKR_PIN_INCORRECT:
 		e := newError(KindPINIncorrect, "Wrong PIN", err)
 		switch {

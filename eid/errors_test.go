@@ -6,13 +6,14 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
-	"ehealth-tray/errkind"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/miekg/pkcs11"
+
+	"ehealth-tray/errkind"
 )
 
 // SoftHSM never blocks a user PIN (see TestWrongPIN), so CKR_PIN_LOCKED and
@@ -32,7 +33,7 @@ func TestClassify(t *testing.T) {
 		{pkcs11.CKR_OBJECT_HANDLE_INVALID, true, 0, KindCardRemoved, "removed"},
 		{pkcs11.CKR_OBJECT_HANDLE_INVALID, false, 0, KindCardError, "CKR_OBJECT_HANDLE_INVALID"},
 		{pkcs11.CKR_TOKEN_NOT_RECOGNIZED, false, 0, KindCardUnknown, "not a Belgian eID"},
-		{pkcs11.CKR_FUNCTION_CANCELED, true, 0, KindCancelled, "cancelled"},
+		{pkcs11.CKR_FUNCTION_CANCELED, true, 0, KindCanceled, "cancelled"},
 		{pkcs11.CKR_PIN_INCORRECT, false, 0, KindPINIncorrect, "Wrong PIN"},
 		{pkcs11.CKR_PIN_INCORRECT, true, pkcs11.CKF_USER_PIN_COUNT_LOW, KindPINIncorrect, "2 tries left"},
 		{pkcs11.CKR_PIN_INCORRECT, true, pkcs11.CKF_USER_PIN_COUNT_LOW | pkcs11.CKF_USER_PIN_FINAL_TRY, KindPINIncorrect, "last try"},
@@ -86,16 +87,16 @@ func TestAskPIN(t *testing.T) {
 	cancel()
 	called := false
 	_, err := askPIN(ctx, func(context.Context) ([]byte, error) { called = true; return []byte("1"), nil })
-	if called || errkind.Of(err) != KindCancelled {
+	if called || errkind.Of(err) != KindCanceled {
 		t.Errorf("askPIN on a cancelled context: called=%v err=%v", called, err)
 	}
 	for _, tc := range []struct {
 		err  error
 		kind string
 	}{
-		{ErrCancelled, KindCancelled},
-		{fmt.Errorf("pinentry: %w", ErrCancelled), KindCancelled},
-		{context.DeadlineExceeded, KindCancelled},
+		{ErrCanceled, KindCanceled},
+		{fmt.Errorf("pinentry: %w", ErrCanceled), KindCanceled},
+		{context.DeadlineExceeded, KindCanceled},
 		{kindErr{}, "pinentry-missing"}, // the prompt's own kind shows through
 	} {
 		leftover := []byte("12")

@@ -50,6 +50,15 @@ var modules = struct {
 	byPath map[string]*module
 }{byPath: map[string]*module{}}
 
+// acquireModule finds the module (see FindModule) and acquires it.
+func acquireModule(override string) (*module, error) {
+	path, err := FindModule(override)
+	if err != nil {
+		return nil, err
+	}
+	return acquire(path)
+}
+
 // acquire loads and initialises the module at path, or shares the one
 // already loaded. Every successful acquire needs one release.
 func acquire(path string) (*module, error) {

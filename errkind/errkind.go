@@ -5,6 +5,11 @@ package errkind
 
 import "errors"
 
+// Canceled is the one kind, spelt as Go's context.Canceled, of every error
+// that ends what the practitioner (or a Stop) canceled: a PIN or password
+// dialog closed, Ctrl+C, a session start stopped.
+const Canceled = "canceled"
+
 // Of returns the Kind() of the first error in err's chain that has one, or
 // "" when none has.
 func Of(err error) string {

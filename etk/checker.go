@@ -19,7 +19,7 @@ type Checker struct {
 
 // Input is what one check is about.
 type Input struct {
-	// SSIN is the practitioner's NISS, 11 digits.
+	// SSIN is the practitioner's SSIN (the NISS of the settings), 11 digits.
 	SSIN string
 	// KeystorePath is the keystore in use.
 	KeystorePath string

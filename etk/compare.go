@@ -14,10 +14,10 @@ type Status string
 const (
 	// StatusOK: the published ETK belongs to the keystore in use.
 	StatusOK Status = "ok"
-	// StatusNotActivated: it belongs to an older keystore of the same NISS,
+	// StatusNotActivated: it belongs to an older keystore of the same SSIN,
 	// not to the one in use: the renewal ETK is not activated.
 	StatusNotActivated Status = "not-activated"
-	// StatusMismatch: it belongs to no keystore of that NISS (or only to a
+	// StatusMismatch: it belongs to no keystore of that SSIN (or only to a
 	// newer one than the keystore in use, named by Result.Matches).
 	StatusMismatch Status = "mismatch"
 	// StatusNotFound: nothing is published.
@@ -53,7 +53,7 @@ type Result struct {
 }
 
 // Compare says whose the published tokens are. inUse is the keystore in
-// use; others are the practitioner's other keystores (same NISS, same
+// use; others are the practitioner's other keystores (same SSIN, same
 // environment). With several tokens, the result is the least favourable
 // one's: a single ETK that no key in use can open is enough for messages to
 // go unread.

@@ -32,7 +32,7 @@ func (e *ResponseError) Kind() string { return "etk-response" }
 
 // Localize words the error for the practitioner.
 func (e *ResponseError) Localize(l *i18n.Localizer) string {
-	return l.T("etk.error-response", map[string]any{"Detail": e.Error()})
+	return l.T("etk.error-response")
 }
 
 // UnavailableError is a depot that says it cannot answer: an HTTP 5xx, a
@@ -60,7 +60,7 @@ func (e *UnavailableError) Kind() string { return "etk-unavailable" }
 
 // Localize words the error for the practitioner.
 func (e *UnavailableError) Localize(l *i18n.Localizer) string {
-	return l.T("etk.error-unavailable", map[string]any{"Detail": e.Error()})
+	return l.T("etk.error-unavailable")
 }
 
 // classify maps the errors of the SOAP layer that are the service's to word

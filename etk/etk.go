@@ -11,7 +11,7 @@
 //     soap) for the ETKs published for an SSIN, following a MatchingEtk list,
 //     and DecodeETK reads each one's encryption certificate out of its CMS;
 //   - Compare says whose it is: the keystore in use (ok), an older keystore
-//     of the same NISS (not-activated), none (mismatch), or nothing is
+//     of the same SSIN (not-activated), none (mismatch), or nothing is
 //     published (not-found). The encryption-key aliases, decimal serials,
 //     are read without the password (cert.EncryptionKeyAliases); with it, the
 //     public keys are compared too;

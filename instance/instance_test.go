@@ -46,6 +46,7 @@ func TestHolder(t *testing.T) {
 	if dir == "" {
 		return
 	}
+	// The children meet at one moment set by the parent, to race for real.
 	<-time.After(time.Until(startAt()))
 	_, err := Acquire(dir)
 	switch {

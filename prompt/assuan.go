@@ -16,11 +16,11 @@ type Pinentry struct {
 	Program string
 }
 
-// assuanCancelled is GPG_ERR_CANCELED in the pinentry error source; pinentry
+// assuanCanceled is GPG_ERR_CANCELED in the pinentry error source; pinentry
 // sends it for Cancel, Escape and closing the window. 83886194 is "not
 // confirmed", sent by CONFIRM for the "no" button.
 const (
-	assuanCancelled    = "83886179"
+	assuanCanceled     = "83886179"
 	assuanNotConfirmed = "83886194"
 )
 
@@ -45,7 +45,7 @@ func (p Pinentry) Confirm(ctx context.Context, r Request) (bool, error) {
 	err := p.session(ctx, r, func(c *assuanConn) error {
 		_, err := c.command("CONFIRM")
 		var ae *assuanError
-		if asAssuan(err, &ae) && (ae.code == assuanNotConfirmed || ae.code == assuanCancelled) {
+		if asAssuan(err, &ae) && (ae.code == assuanNotConfirmed || ae.code == assuanCanceled) {
 			return nil
 		}
 		yes = err == nil
@@ -87,8 +87,8 @@ func (p Pinentry) session(ctx context.Context, r Request, run func(*assuanConn) 
 		return ctx.Err()
 	}
 	var ae *assuanError
-	if asAssuan(err, &ae) && ae.code == assuanCancelled {
-		return ErrCancelled
+	if asAssuan(err, &ae) && ae.code == assuanCanceled {
+		return ErrCanceled
 	}
 	if err != nil {
 		return &UnavailableError{Program: p.Program, Err: err}

@@ -78,7 +78,7 @@ func (d Dialog) Confirm(ctx context.Context, r Request) (bool, error) {
 		args = []string{"--title", r.Title, "--yesno", r.Description}
 	}
 	_, err := d.run(ctx, args)
-	if errors.Is(err, ErrCancelled) {
+	if errors.Is(err, ErrCanceled) {
 		return false, nil
 	}
 	return err == nil, err
@@ -94,7 +94,7 @@ func (d Dialog) run(ctx context.Context, args []string) ([]byte, error) {
 	case ctx.Err() != nil:
 		return out, ctx.Err()
 	case errors.As(err, &exit) && exit.ExitCode() == 1:
-		return out, ErrCancelled
+		return out, ErrCanceled
 	}
 	return out, &UnavailableError{Program: d.Program, Err: err}
 }

@@ -5,12 +5,14 @@
 //
 // A secret travels only through a pipe from the dialog program to this
 // process: never argv, the environment or a file. Cancel is a normal outcome,
-// reported as ErrCancelled.
+// reported as ErrCanceled.
 package prompt
 
 import (
 	"context"
 	"errors"
+
+	"ehealth-tray/errkind"
 )
 
 // Request describes one dialog. Description may hold several lines.
@@ -29,13 +31,13 @@ type Prompter interface {
 	Confirm(ctx context.Context, r Request) (bool, error)
 }
 
-type cancelled struct{}
+type canceled struct{}
 
-func (cancelled) Error() string { return "cancelled" }
-func (cancelled) Kind() string  { return "canceled" }
+func (canceled) Error() string { return "cancelled" }
+func (canceled) Kind() string  { return errkind.Canceled }
 
-// ErrCancelled is returned when the user closes or cancels the dialog.
-var ErrCancelled error = cancelled{}
+// ErrCanceled is returned when the user closes or cancels the dialog.
+var ErrCanceled error = canceled{}
 
 // ErrNoProgram means no dialog program could be found on this system.
 var ErrNoProgram error = &UnavailableError{Err: errors.New("no password dialog program found (install pinentry-gnome3, pinentry-gtk2, pinentry-qt, zenity or kdialog, or set [prompt] program)")}

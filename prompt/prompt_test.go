@@ -2,13 +2,14 @@ package prompt
 
 import (
 	"context"
-	"ehealth-tray/errkind"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ehealth-tray/errkind"
 )
 
 // fakePinentry points the fake pinentry at an answer file and returns a
@@ -57,10 +58,10 @@ func TestSecretOverAssuan(t *testing.T) {
 	}
 }
 
-func TestCancelIsErrCancelled(t *testing.T) {
+func TestCancelIsErrCanceled(t *testing.T) {
 	p, _ := fakePinentry(t, "CANCEL", "")
 	got, err := p.Secret(context.Background(), Request{Title: "t"})
-	if !errors.Is(err, ErrCancelled) || got != nil {
+	if !errors.Is(err, ErrCanceled) || got != nil {
 		t.Fatalf("got %q, %v", got, err)
 	}
 	var k interface{ Kind() string }
@@ -131,7 +132,7 @@ func TestProgramKinds(t *testing.T) {
 func TestDialogCancelByExitStatus(t *testing.T) {
 	// `false` exits 1, which is how zenity and kdialog report Cancel.
 	d := Dialog{Program: "false", Style: Zenity}
-	if _, err := d.Secret(context.Background(), Request{}); !errors.Is(err, ErrCancelled) {
+	if _, err := d.Secret(context.Background(), Request{}); !errors.Is(err, ErrCanceled) {
 		t.Fatalf("got %v", err)
 	}
 	if ok, err := d.Confirm(context.Background(), Request{}); ok || err != nil {

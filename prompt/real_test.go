@@ -39,11 +39,11 @@ func TestRealPinentryUnderXvfb(t *testing.T) {
 		t.Fatalf("got %q, %v", got, err)
 	}
 
-	// Escape cancels: a normal outcome, ErrCancelled.
+	// Escape cancels: a normal outcome, ErrCanceled.
 	done = person(ctx, t, "eHealth cancel", []string{"key", "Escape"})
 	_, err = p.Secret(ctx, Request{Title: "eHealth cancel", Description: "Cancel me"})
 	<-done
-	if err != ErrCancelled {
+	if err != ErrCanceled {
 		t.Fatalf("Escape: %v", err)
 	}
 

@@ -37,7 +37,7 @@ func (appleScript) Confirm(ctx context.Context, r Request) (bool, error) {
 	script := `display dialog ` + quoteAS(r.Description) + ` with title ` + quoteAS(r.Title) +
 		` buttons {` + quoteAS(cancel) + `, ` + quoteAS(ok) + `} default button 2 cancel button 1`
 	_, err := runAS(ctx, script)
-	if errors.Is(err, ErrCancelled) {
+	if errors.Is(err, ErrCanceled) {
 		return false, nil
 	}
 	return err == nil, err
@@ -50,7 +50,7 @@ func runAS(ctx context.Context, script string) ([]byte, error) {
 	out, err := cmd.Output()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) && ctx.Err() == nil {
-		return nil, ErrCancelled
+		return nil, ErrCanceled
 	}
 	return out, err
 }

@@ -121,13 +121,13 @@ func (e *DialogError) Localize(l *i18n.Localizer) string {
 }
 
 // credUIResult turns CredUIPromptForWindowsCredentialsW's return code into
-// an error: nil, ErrCancelled or a *DialogError.
+// an error: nil, ErrCanceled or a *DialogError.
 func credUIResult(op string, ret uintptr) error {
 	switch windows.Errno(ret) {
 	case 0:
 		return nil
 	case windows.ERROR_CANCELLED:
-		return ErrCancelled
+		return ErrCanceled
 	}
 	return &DialogError{Op: op, Err: windows.Errno(ret)}
 }

@@ -17,7 +17,7 @@ func TestWinCredUIResult(t *testing.T) {
 	if err := credUIResult("credential dialog", 0); err != nil {
 		t.Fatalf("success: %v", err)
 	}
-	if err := credUIResult("credential dialog", uintptr(windows.ERROR_CANCELLED)); err != ErrCancelled {
+	if err := credUIResult("credential dialog", uintptr(windows.ERROR_CANCELLED)); err != ErrCanceled {
 		t.Fatalf("cancel: %v", err)
 	}
 	for _, tc := range []struct {

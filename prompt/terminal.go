@@ -56,7 +56,7 @@ func (t Terminal) Secret(ctx context.Context, r Request) ([]byte, error) {
 	fmt.Fprintln(t.Out)
 	switch {
 	case errors.Is(err, io.EOF) || (err == nil && len(b) == 0):
-		return nil, ErrCancelled
+		return nil, ErrCanceled
 	case err != nil:
 		// Not a terminal after all (an ioctl error): said as no dialog.
 		return nil, &UnavailableError{Err: err}

@@ -167,20 +167,20 @@ SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 
 build_linux() {
-step "linux/amd64 binary"
-CGO_ENABLED=1 GOOS=linux GOARCH=amd64 go build "${goflags[@]}" -ldflags "$ldflags" -o "$linux_bin" .
-got=$("$linux_bin" version)
-[ "$got" = "ehealth-tray $version" ] || die "$linux_bin version printed \"$got\""
-# Every shared library must come from libc6, the only library in Depends.
-needed=$(objdump -p "$linux_bin" | awk '/NEEDED/ { print $2 }')
-for lib in $needed; do
-  case $lib in
-    libc.so.6 | libpthread.so.0 | libdl.so.2 | libresolv.so.2 | libm.so.6) ;;
-    *) die "$linux_bin needs $lib: add its package to packaging/nfpm.yaml's depends" ;;
-  esac
-done
-GLIBC_MIN=$(objdump -T "$linux_bin" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n1)
-[ -n "$GLIBC_MIN" ] || die "no GLIBC symbol version in $linux_bin"
+  step "linux/amd64 binary"
+  CGO_ENABLED=1 GOOS=linux GOARCH=amd64 go build "${goflags[@]}" -ldflags "$ldflags" -o "$linux_bin" .
+  got=$("$linux_bin" version)
+  [ "$got" = "ehealth-tray $version" ] || die "$linux_bin version printed \"$got\""
+  # Every shared library must come from libc6, the only library in Depends.
+  needed=$(objdump -p "$linux_bin" | awk '/NEEDED/ { print $2 }')
+  for lib in $needed; do
+    case $lib in
+      libc.so.6 | libpthread.so.0 | libdl.so.2 | libresolv.so.2 | libm.so.6) ;;
+      *) die "$linux_bin needs $lib: add its package to packaging/nfpm.yaml's depends" ;;
+    esac
+  done
+  GLIBC_MIN=$(objdump -T "$linux_bin" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n1)
+  [ -n "$GLIBC_MIN" ] || die "no GLIBC symbol version in $linux_bin"
 }
 
 [ "$target" = windows ] || build_linux
@@ -218,7 +218,7 @@ check_windows() {
 # check_msi checks what the installer holds: its version, scope, files, PATH
 # entry and autostart actions.
 check_msi() {
-  local props files env actions want
+  local props files env upgrade actions want
   props=$(msiinfo export "$msi" Property | tr -d '\r')
   grep -qxF "ProductVersion	$msi_ver" <<<"$props" || die "$msi: ProductVersion is not $msi_ver"
   # The Word Count property (msiinfo says "Source"), bit 8: no elevated
@@ -229,13 +229,16 @@ check_msi() {
   [ "$files" = "$want" ] || die "$msi installs \"$files\", not \"$want\""
   env=$(msiinfo export "$msi" Environment | tr -d '\r')
   grep -qxF "UserPath	=-Path	[~];[INSTALLDIR]	Program" <<<"$env" || die "$msi: no PATH entry"
+  # MajorUpgrade: an older version of the same UpgradeCode is found and removed.
+  upgrade=$(msiinfo export "$msi" Upgrade)
+  grep -qi "^{6f1c2d4e-8a3b-4c5d-9e7f-0a1b2c3d4e5f}	" <<<"$upgrade" || die "$msi: no Upgrade row"
   actions=$(msiinfo export "$msi" InstallExecuteSequence | tr -d '\r')
-  for want in RemoveEnvironmentStrings WriteEnvironmentStrings AutostartEnable AutostartDisable; do
+  for want in RemoveEnvironmentStrings WriteEnvironmentStrings AutostartEnable AutostartDisable RemoveExistingProducts; do
     grep -q "^$want	" <<<"$actions" || die "$msi: $want is not in InstallExecuteSequence"
   done
 }
 
-step "windows/amd64 binaries (the GUI .exe, the console .com)"
+step "windows/amd64 .exe (GUI) and .com"
 # One program, linked twice: console_windows.go tells them apart by the
 # subsystem in their own PE header.
 GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc \
@@ -266,66 +269,66 @@ msibuild "$msi" -i packaging/msi/Environment.idt \
 check_msi
 
 build_deb() {
-step "desktop entries and hicolor icons"
-desktop-file-validate packaging/ehealth-tray.desktop packaging/autostart/ehealth-tray.desktop
-mkdir -p "$tmp/ico"
-ico_pngs "icons/$APP_ICON.ico" "$tmp/ico"
-cp "icons/$APP_ICON-22.png" "$tmp/ico/22.png"
-cp "icons/$APP_ICON-64.png" "$tmp/ico/64.png"
-ICON_DIR=$tmp/hicolor
-for px in "${ICON_SIZES[@]}"; do
-  [[ $(file -b "$tmp/ico/$px.png") == "PNG image data, $px x $px,"* ]] || die "no $px px PNG for the icon"
-  install -D -m 0644 "$tmp/ico/$px.png" "$ICON_DIR/${px}x$px/apps/ehealth-tray.png"
-done
-
-step "deb (nfpm)"
-DEB_VERSION=$deb_ver LINUX_BIN=$linux_bin ICON_DIR=$ICON_DIR GLIBC_MIN=$GLIBC_MIN \
-  go run "$NFPM" pkg --packager deb --config packaging/nfpm.yaml --target dist/
-deb=dist/ehealth-tray_${deb_ver}_amd64.deb
-[ -f "$deb" ] || die "nfpm did not write $deb"
-
-step "deb checks"
-dpkg-deb --info "$deb"
-info=$(dpkg-deb --field "$deb" Package Version Depends Recommends)
-for want in "Package: ehealth-tray" "Version: $deb_ver" "pinentry-gnome3 | pinentry-gtk2" \
-            "libc6 (>= $GLIBC_MIN)" "eid-mw | libbeidpkcs11-0"; do
-  grep -qF -- "$want" <<<"$info" || die "$deb control lacks \"$want\""
-done
-contents=$(dpkg-deb --contents "$deb")
-echo "$contents"
-paths=$(awk '{ print $NF }' <<<"$contents")
-wanted=(./usr/bin/ehealth-tray ./usr/share/applications/ehealth-tray.desktop
-        ./etc/xdg/autostart/ehealth-tray.desktop)
-for px in "${ICON_SIZES[@]}"; do
-  wanted+=("./usr/share/icons/hicolor/${px}x$px/apps/ehealth-tray.png")
-done
-for p in "${wanted[@]}"; do
-  grep -qxF -- "$p" <<<"$paths" || die "$deb lacks $p"
-done
-grep -q '^-rwxr-xr-x root/root .* ./usr/bin/ehealth-tray$' <<<"$contents" || die "$deb: /usr/bin/ehealth-tray is not root-owned 0755"
-conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)
-grep -qxF /etc/xdg/autostart/ehealth-tray.desktop <<<"$conffiles" || die "$deb: the autostart entry is not a conffile"
-
-if [ "$(id -u)" != 0 ]; then
-  echo "not root: the .deb install test is skipped"
-elif [[ $(dpkg-query -W -f '${Status}' ehealth-tray 2>/dev/null) == *' ok installed' ]]; then
-  echo "ehealth-tray is installed on this machine: the .deb install test is skipped, to leave it alone"
-else
-  step "deb install test"
-  # A build box may lack the dependencies (a pinentry).
-  installed_deb=1
-  out=$(dpkg -i --force-depends "$deb" 2>&1) || die "dpkg -i $deb: $out"
-  got=$(/usr/bin/ehealth-tray version)
-  [ "$got" = "ehealth-tray $version" ] || die "installed ehealth-tray version printed \"$got\""
-  grep -qx 'Hidden=true' /etc/xdg/autostart/ehealth-tray.desktop || die "installed autostart entry is not disabled"
-  # --purge, not -r: the autostart conffile goes too.
-  dpkg --purge ehealth-tray >/dev/null
-  installed_deb=
-  for f in /usr/bin/ehealth-tray /etc/xdg/autostart/ehealth-tray.desktop; do
-    [ ! -e "$f" ] || die "dpkg --purge left $f"
+  step "desktop entries and hicolor icons"
+  desktop-file-validate packaging/ehealth-tray.desktop packaging/autostart/ehealth-tray.desktop
+  mkdir -p "$tmp/ico"
+  ico_pngs "icons/$APP_ICON.ico" "$tmp/ico"
+  cp "icons/$APP_ICON-22.png" "$tmp/ico/22.png"
+  cp "icons/$APP_ICON-64.png" "$tmp/ico/64.png"
+  ICON_DIR=$tmp/hicolor
+  for px in "${ICON_SIZES[@]}"; do
+    [[ $(file -b "$tmp/ico/$px.png") == "PNG image data, $px x $px,"* ]] || die "no $px px PNG for the icon"
+    install -D -m 0644 "$tmp/ico/$px.png" "$ICON_DIR/${px}x$px/apps/ehealth-tray.png"
   done
-  echo "installed, ran \"$got\", purged"
-fi
+
+  step "deb (nfpm)"
+  DEB_VERSION=$deb_ver LINUX_BIN=$linux_bin ICON_DIR=$ICON_DIR GLIBC_MIN=$GLIBC_MIN \
+    go run "$NFPM" pkg --packager deb --config packaging/nfpm.yaml --target dist/
+  deb=dist/ehealth-tray_${deb_ver}_amd64.deb
+  [ -f "$deb" ] || die "nfpm did not write $deb"
+
+  step "deb checks"
+  dpkg-deb --info "$deb"
+  info=$(dpkg-deb --field "$deb" Package Version Depends Recommends)
+  for want in "Package: ehealth-tray" "Version: $deb_ver" "pinentry-gnome3 | pinentry-gtk2" \
+              "libc6 (>= $GLIBC_MIN)" "eid-mw | libbeidpkcs11-0"; do
+    grep -qF -- "$want" <<<"$info" || die "$deb control lacks \"$want\""
+  done
+  contents=$(dpkg-deb --contents "$deb")
+  echo "$contents"
+  paths=$(awk '{ print $NF }' <<<"$contents")
+  wanted=(./usr/bin/ehealth-tray ./usr/share/applications/ehealth-tray.desktop
+          ./etc/xdg/autostart/ehealth-tray.desktop)
+  for px in "${ICON_SIZES[@]}"; do
+    wanted+=("./usr/share/icons/hicolor/${px}x$px/apps/ehealth-tray.png")
+  done
+  for p in "${wanted[@]}"; do
+    grep -qxF -- "$p" <<<"$paths" || die "$deb lacks $p"
+  done
+  grep -q '^-rwxr-xr-x root/root .* ./usr/bin/ehealth-tray$' <<<"$contents" || die "$deb: /usr/bin/ehealth-tray is not root-owned 0755"
+  conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)
+  grep -qxF /etc/xdg/autostart/ehealth-tray.desktop <<<"$conffiles" || die "$deb: the autostart entry is not a conffile"
+
+  if [ "$(id -u)" != 0 ]; then
+    echo "not root: the .deb install test is skipped"
+  elif [[ $(dpkg-query -W -f '${Status}' ehealth-tray 2>/dev/null) == *' ok installed' ]]; then
+    echo "ehealth-tray is installed on this machine: the .deb install test is skipped, to leave it alone"
+  else
+    step "deb install test"
+    # A build box may lack the dependencies (a pinentry).
+    installed_deb=1
+    out=$(dpkg -i --force-depends "$deb" 2>&1) || die "dpkg -i $deb: $out"
+    got=$(/usr/bin/ehealth-tray version)
+    [ "$got" = "ehealth-tray $version" ] || die "installed ehealth-tray version printed \"$got\""
+    grep -qx 'Hidden=true' /etc/xdg/autostart/ehealth-tray.desktop || die "installed autostart entry is not disabled"
+    # --purge, not -r: the autostart conffile goes too.
+    dpkg --purge ehealth-tray >/dev/null
+    installed_deb=
+    for f in /usr/bin/ehealth-tray /etc/xdg/autostart/ehealth-tray.desktop; do
+      [ ! -e "$f" ] || die "dpkg --purge left $f"
+    done
+    echo "installed, ran \"$got\", purged"
+  fi
 }
 
 [ "$target" = windows ] || build_deb

@@ -2,11 +2,13 @@
 # test-windows.sh: runs the Windows build under Wine (scripts/test.sh calls it).
 #   1. scripts/build.sh windows: the .exe, .com, .zip and .msi;
 #   2. scripts/wine-prefix.sh: a Windows 10 prefix where Go programs run;
-#   3. the Windows unit tests (GOOS=windows), run by Wine through
-#      scripts/wine-exec.sh: CredUI errors, icon files, the Run value;
+#   3. the Windows unit tests (TestWin*, GOOS=windows), run by Wine through
+#      scripts/wine-exec.sh: the .exe/.com split, CredUI errors, the tray's
+#      icon files, the Run value;
 #   4. wintest (go test -tags wine): the .com and .exe at a terminal and in
 #      pipes, certs, cert inspect, check, session start against the STS
-#      simulator, autostart with reg query, msiexec /i and /x.
+#      simulator, a CredUI failure, autostart with reg query, msiexec /i and
+#      /x, and the tray's icon files at exit.
 # Under Xvfb, since the GUI .exe and msiexec want a display. A Wine that does
 # not start fails the run: nothing is skipped.
 set -euo pipefail
@@ -34,7 +36,7 @@ msi=$(ls dist/ehealth-tray_*_windows_amd64.msi)
 
 echo "== Windows unit tests under Wine"
 timed "unit tests (GOOS=windows)" env GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc \
-  xvfb-run -a go test -count=1 -exec "$PWD/scripts/wine-exec.sh" -run '^TestWin' ./prompt/ ./tray/ ./autostart/
+  xvfb-run -a go test -count=1 -exec "$PWD/scripts/wine-exec.sh" -run '^TestWin' . ./prompt/ ./tray/ ./autostart/
 
 echo "== wintest under Wine"
 status=0

@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 # test keystores, a JDK's keytool cross-checks them too, desktop-file-utils
 # validates the autostart entry, and Xvfb + xdotool type into a real
 # pinentry-gtk-2 as a person would. chattr (e2fsprogs) is part of Debian.
+# scripts/test-windows.sh installs its own: MinGW, wixl and msitools (the
+# MSI), Wine.
 . scripts/need.sh
 need softhsm2-util:softhsm2 pkcs11-tool:opensc xmlsec1:xmlsec1 dbus-daemon:dbus \
      dbus-run-session:dbus openssl:openssl gcc:gcc \
@@ -35,7 +37,15 @@ if ! "$staticcheck" -version 2>/dev/null | grep -q "${staticcheck_version#v}"; t
   go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
 fi
 "$staticcheck" ./...
+# wintest's tests build only with the wine tag.
+go vet -tags wine ./wintest/
+"$staticcheck" -tags wine ./wintest/
 echo "== Windows cross-build (a Windows-only compile error fails here)"
 scripts/ci-windows-build.sh
 echo "== go test"
 go test -count=1 ./...
+# The Windows build under Wine: the .com and .exe at a terminal, the CLI
+# against the STS simulator, autostart in the registry, the MSI, and the
+# Windows unit tests (scripts/test-windows.sh says what and how).
+echo "== Windows under Wine"
+scripts/test-windows.sh

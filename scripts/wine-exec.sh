@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# wine-exec.sh PROG ARGS...: go test -exec runner for GOOS=windows test
-# binaries (scripts/test-windows.sh). Go names the binary without .exe; Wine
-# wants one, so it runs a copy. WINEPREFIX must be set up by wine-prefix.sh.
+# wine-exec.sh PROG ARGS...: the go test -exec runner of the GOOS=windows test
+# binaries (scripts/test-windows.sh). Go names a test binary without .exe,
+# which Wine needs: it runs a copy that has one. WINEPREFIX is a prefix made by
+# scripts/wine-prefix.sh.
 set -euo pipefail
-: "${WINEPREFIX:?run scripts/wine-prefix.sh and set WINEPREFIX}"
+: "${WINEPREFIX:?set WINEPREFIX to a prefix made by scripts/wine-prefix.sh}"
+export WINEDEBUG=-all
 prog=$1
 shift
-case $prog in
-  *.exe) exec wine "$prog" "$@" ;;
-esac
-cp "$prog" "$prog.exe"
-trap 'rm -f "$prog.exe"' EXIT
-WINEDEBUG=-all wine "$prog.exe" "$@"
+if [[ $prog != *.exe ]]; then
+  cp "$prog" "$prog.exe"
+  trap 'rm -f "$prog.exe"' EXIT
+  prog=$prog.exe
+fi
+wine "$prog" "$@"

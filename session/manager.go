@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ehealth-tray/errkind"
+	"ehealth-tray/latest"
 	"ehealth-tray/statefile"
 )
 
@@ -104,7 +105,7 @@ var (
 	// ErrBusy is returned by Start while another Start is running.
 	ErrBusy = &ManagerError{"busy", "a session is already starting"}
 	// ErrCanceled is returned by a Start that Stop interrupted.
-	ErrCanceled = &ManagerError{"canceled", "session start canceled by stop"}
+	ErrCanceled = &ManagerError{errkind.Canceled, "session start canceled by stop"}
 
 	errUnknownMethod = &ManagerError{"unknown-method", "unknown session method"}
 	errNoAssertion   = &ManagerError{"no-assertion", "the session was opened without an assertion"}
@@ -136,7 +137,7 @@ type Manager struct {
 	gen         uint64             // bumped by Stop, so a Start in flight knows it was stopped
 	cancelStart context.CancelFunc // cancels the Open in flight
 	published   State              // last state sent to subscribers
-	subs        map[chan Snapshot]struct{}
+	subs        map[*latest.Chan[Snapshot]]struct{}
 	cacheWarned bool
 }
 
@@ -153,7 +154,7 @@ func NewManager(o ManagerOptions) *Manager {
 		cacheKey:  o.CacheKey,
 		log:       o.Logger,
 		changed:   make(chan struct{}, 1),
-		subs:      make(map[chan Snapshot]struct{}),
+		subs:      make(map[*latest.Chan[Snapshot]]struct{}),
 	}
 	if m.clock == nil {
 		m.clock = SystemClock()
@@ -383,19 +384,16 @@ func (m *Manager) Snapshot() Snapshot {
 // latest, never a backlog, and never blocks the Manager. cancel unsubscribes
 // and closes the channel.
 func (m *Manager) Subscribe() (<-chan Snapshot, func()) {
-	ch := make(chan Snapshot, 1)
+	l := latest.New[Snapshot]()
 	m.mu.Lock()
-	ch <- m.snapshotLocked(m.now())
-	m.subs[ch] = struct{}{}
+	l.Send(m.snapshotLocked(m.now()))
+	m.subs[l] = struct{}{}
 	m.mu.Unlock()
-	var once sync.Once
-	return ch, func() {
-		once.Do(func() {
-			m.mu.Lock()
-			defer m.mu.Unlock()
-			delete(m.subs, ch)
-			close(ch)
-		})
+	return l.Recv(), func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		delete(m.subs, l)
+		l.Close() // twice is harmless
 	}
 }
 
@@ -459,12 +457,8 @@ func (m *Manager) updateLocked() {
 			"not_on_or_after", s.NotOnOrAfter)
 	}
 	m.published = s.State
-	for ch := range m.subs {
-		select {
-		case <-ch:
-		default:
-		}
-		ch <- s // cannot block: only the Manager sends, under mu, and the slot is free
+	for l := range m.subs {
+		l.Send(s)
 	}
 }
 

@@ -3,7 +3,6 @@ package sts
 import (
 	"context"
 	"crypto/x509"
-	"ehealth-tray/errkind"
 	"encoding/pem"
 	"errors"
 	"io"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"ehealth-tray/errkind"
 	"ehealth-tray/soap"
 )
 

@@ -302,7 +302,7 @@ func TestXMLSecRejectsTampering(t *testing.T) {
 // transcription of ehealth-protocol.md §5 (itself held against the table by
 // ststest's tests; the two share no code).
 func TestDesignators(t *testing.T) {
-	professions := ststest.Professions()
+	professions := ststest.Qualities()
 	if len(professions) != len(certifiedDesignators) {
 		t.Errorf("%d professions, the table has %d", len(certifiedDesignators), len(professions))
 	}

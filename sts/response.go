@@ -461,10 +461,11 @@ func charData(el *etree.Element) string {
 	return b.String()
 }
 
-// NIHIIMismatch compares the NIHII/INAMI number the STS certified (the
-// "...nihii11" attribute) with the configured one, digits only. A missing
+// NIHIIMismatch compares the NIHII number the STS certified (the
+// "...nihii11" attribute) with the configured one (the INAMI number of the
+// settings), digits only. A missing
 // attribute counts as a mismatch unless none is configured either.
-func NIHIIMismatch(a *session.Assertion, inami string) (returned string, mismatch bool) {
+func NIHIIMismatch(a *session.Assertion, nihii string) (returned string, mismatch bool) {
 	if a != nil {
 		for name, v := range a.Attributes {
 			if strings.HasSuffix(name, ":nihii11") {
@@ -473,7 +474,7 @@ func NIHIIMismatch(a *session.Assertion, inami string) (returned string, mismatc
 			}
 		}
 	}
-	return returned, digits(returned) != digits(inami)
+	return returned, digits(returned) != digits(nihii)
 }
 
 func digits(s string) string {

@@ -1,11 +1,8 @@
 package sts
 
 import (
-	"ehealth-tray/session"
-
 	"bytes"
 	"context"
-	"ehealth-tray/errkind"
 	"errors"
 	"strings"
 	"testing"
@@ -13,6 +10,8 @@ import (
 
 	"github.com/beevik/etree"
 
+	"ehealth-tray/errkind"
+	"ehealth-tray/session"
 	"ehealth-tray/soap"
 	"ehealth-tray/sts/ststest"
 )
@@ -154,7 +153,7 @@ func TestNIHIIMismatch(t *testing.T) {
 	}}
 	cases := []struct {
 		a        *session.Assertion
-		inami    string
+		nihii    string
 		returned string
 		mismatch bool
 	}{
@@ -167,9 +166,9 @@ func TestNIHIIMismatch(t *testing.T) {
 		{nil, "53886171521", "", true},
 	}
 	for _, c := range cases {
-		returned, mismatch := NIHIIMismatch(c.a, c.inami)
+		returned, mismatch := NIHIIMismatch(c.a, c.nihii)
 		if returned != c.returned || mismatch != c.mismatch {
-			t.Errorf("NIHIIMismatch(%v, %q) = %q, %v; want %q, %v", c.a, c.inami, returned, mismatch, c.returned, c.mismatch)
+			t.Errorf("NIHIIMismatch(%v, %q) = %q, %v; want %q, %v", c.a, c.nihii, returned, mismatch, c.returned, c.mismatch)
 		}
 	}
 }

@@ -290,7 +290,7 @@ func TestRetry(t *testing.T) {
 		}
 		if ue, ok := errors.AsType[*UnavailableError](err); !ok {
 			t.Errorf("%s: %v is no UnavailableError", name, err)
-		} else if msg := ue.Localize(nil); !strings.Contains(msg, "temporarily unavailable") || strings.Contains(msg, "internet") {
+		} else if msg := ue.Localize(nil); !strings.Contains(msg, "temporarily unavailable") || !strings.Contains(msg, name) || strings.Contains(msg, "internet") {
 			t.Errorf("%s: message %q", name, msg)
 		}
 	}

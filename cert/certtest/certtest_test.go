@@ -8,7 +8,6 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"ehealth-tray/errkind"
 	"encoding/asn1"
 	"encoding/hex"
 	"encoding/pem"
@@ -26,6 +25,8 @@ import (
 	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
+
+	"ehealth-tray/errkind"
 )
 
 const testSSIN = "85073112345"

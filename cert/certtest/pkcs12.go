@@ -5,8 +5,9 @@ import (
 	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"ehealth-tray/cert/internal/pbe"
 	"encoding/asn1"
+
+	"ehealth-tray/cert/internal/pbe"
 )
 
 var (

@@ -6,13 +6,14 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
-	"ehealth-tray/cert/certtest"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ehealth-tray/cert/certtest"
 )
 
 func TestNewToken(t *testing.T) {

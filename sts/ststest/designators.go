@@ -13,10 +13,10 @@ const (
 	ehealthPrefix = ssinPrefix + "ehealth:1.0:"
 )
 
-// professionDesignators are the certified attributes each profession asks
+// qualityDesignators are the certified attributes each profession asks
 // for, from ehealth-protocol.md §5 (written out in full, independently of
 // the client's list, so that the two can be held against each other).
-var professionDesignators = map[string][]string{
+var qualityDesignators = map[string][]string{
 	"doctor": {
 		ssinPrefix + "doctor:boolean",
 		ehealthPrefix + "doctor:nihii11",
@@ -56,7 +56,7 @@ var professionDesignators = map[string][]string{
 // knownCertified is every certified name of the table.
 var knownCertified = func() map[string]bool {
 	m := map[string]bool{}
-	for _, names := range professionDesignators {
+	for _, names := range qualityDesignators {
 		for _, n := range names {
 			m[n] = true
 		}
@@ -64,8 +64,8 @@ var knownCertified = func() map[string]bool {
 	return m
 }()
 
-// Professions are the qualities of ehealth-protocol.md §5, sorted.
-func Professions() []string { return slices.Sorted(maps.Keys(professionDesignators)) }
+// Qualities are the professions of ehealth-protocol.md §5, sorted.
+func Qualities() []string { return slices.Sorted(maps.Keys(qualityDesignators)) }
 
 // Designators returns the certified attribute names (namespace
 // urn:be:fgov:certified-namespace:ehealth) a profession asks for, as in
@@ -82,8 +82,8 @@ func Professions() []string { return slices.Sorted(maps.Keys(professionDesignato
 // unknown), or a list that is no profession's (the simulator's own
 // strictness, to catch a client that forgets or adds one). A designator in
 // the identification namespace must be one of the two SSIN attributes.
-func Designators(profession string) []string {
-	return slices.Clone(professionDesignators[profession])
+func Designators(quality string) []string {
+	return slices.Clone(qualityDesignators[quality])
 }
 
 // checkDesignators returns the profession whose list ds is.
@@ -98,8 +98,8 @@ func checkDesignators(ds []designator, lenient bool) (string, error) {
 			return "", refuseDesignators(fmt.Sprintf("Unknown attribute designator %s (namespace %s).", d.name, d.namespace))
 		}
 	}
-	for _, p := range Professions() {
-		want := professionDesignators[p]
+	for _, p := range Qualities() {
+		want := qualityDesignators[p]
 		if len(asked) == len(want) && !slices.ContainsFunc(want, func(n string) bool { return !asked[n] }) {
 			return p, nil
 		}

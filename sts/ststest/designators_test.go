@@ -31,8 +31,8 @@ var section5 = map[string][]string{
 }
 
 func TestDesignatorTable(t *testing.T) {
-	if got := Professions(); !slices.Equal(got, []string{"dentist", "doctor", "midwife", "nurse", "physiotherapist"}) {
-		t.Errorf("Professions() = %v", got)
+	if got := Qualities(); !slices.Equal(got, []string{"dentist", "doctor", "midwife", "nurse", "physiotherapist"}) {
+		t.Errorf("Qualities() = %v", got)
 	}
 	for prof, want := range section5 {
 		if got := Designators(prof); !slices.Equal(got, want) {
@@ -59,8 +59,8 @@ func TestDesignators(t *testing.T) {
 					t.Errorf("%s not answered", n)
 				}
 			}
-			if r := s.Requests()[0]; r.Err != nil || r.Profession != prof {
-				t.Errorf("Profession %q, err %v", r.Profession, r.Err)
+			if r := s.Requests()[0]; r.Err != nil || r.Quality != prof {
+				t.Errorf("Quality %q, err %v", r.Quality, r.Err)
 			}
 		})
 	}
@@ -105,7 +105,7 @@ func TestDesignators(t *testing.T) {
 	if got := attributes(successAssertion(t, s, body, id)); got[givenNameAttr] != "John" {
 		t.Errorf("lenient: attributes %v", got)
 	}
-	if r := s.Requests()[0]; r.Err != nil || r.Profession != "" {
-		t.Errorf("lenient: Profession %q, err %v", r.Profession, r.Err)
+	if r := s.Requests()[0]; r.Err != nil || r.Quality != "" {
+		t.Errorf("lenient: Quality %q, err %v", r.Quality, r.Err)
 	}
 }

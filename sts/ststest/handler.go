@@ -246,7 +246,7 @@ func (s *STS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req, verr := s.check(r, body, now)
 	rec := Received{Envelope: body, Err: verr, At: now}
 	if req != nil {
-		rec.Profession, rec.HolderOfKey = req.profession, req.hok
+		rec.Quality, rec.HolderOfKey = req.quality, req.hok
 	}
 	s.record(rec)
 	if verr != nil {

@@ -112,8 +112,8 @@ type Received struct {
 	// Err is why the request was rejected (a *RequestError), nil if it passed.
 	Err error
 	At  time.Time
-	// Profession whose §5 designator list the request asked for, "" if none.
-	Profession string
+	// Quality whose §5 designator list the request asked for, "" if none.
+	Quality string
 	// HolderOfKey is the request's holder-of-key certificate, the keystore's
 	// (the demo tells a renewed keystore's first use by it); nil if unread.
 	HolderOfKey *x509.Certificate

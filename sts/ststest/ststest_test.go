@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/x509"
-	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -244,8 +243,6 @@ func xmlsecVerifyResponse(t testing.TB, s *Server, body []byte) {
 		t.Error("xmlsec1 accepts a tampered assertion")
 	}
 }
-
-func base64Cert(c *x509.Certificate) string { return base64.StdEncoding.EncodeToString(c.Raw) }
 
 func TestTamperedRequests(t *testing.T) {
 	p := getPKI(t)

@@ -39,7 +39,7 @@ type request struct {
 	hok                     *x509.Certificate
 	ssin                    string
 	designators             []designator
-	profession              string
+	quality                 string
 	// echo is the request's holder-of-key assertion, detached with its
 	// namespace declarations.
 	echo *etree.Element
@@ -103,7 +103,7 @@ func (v *verifier) verify(envelope []byte) (*request, error) {
 	if err != nil {
 		return req, err
 	}
-	if req.profession, err = checkDesignators(sr.designators, v.lenientDesignators); err != nil {
+	if req.quality, err = checkDesignators(sr.designators, v.lenientDesignators); err != nil {
 		return req, err
 	}
 	if err := req.fill(sr, bst, ssin); err != nil {

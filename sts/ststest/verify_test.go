@@ -41,8 +41,8 @@ func TestCertifiedAttributes(t *testing.T) {
 	if n := bytes.Count(body, []byte(physioNIHII)); n != 1 {
 		t.Errorf("%s answered %d times", physioNIHII, n)
 	}
-	if prof := s.Requests()[0].Profession; prof != "physiotherapist" {
-		t.Errorf("Profession %q", prof)
+	if prof := s.Requests()[0].Quality; prof != "physiotherapist" {
+		t.Errorf("Quality %q", prof)
 	}
 }
 
