@@ -96,7 +96,7 @@ type Core struct {
 	etkRec      etk.Record // the last ETK check, persisted
 	etkChecking atomic.Bool
 	etkAgain    atomic.Bool    // a check was asked for while one ran
-	etkChecks   sync.WaitGroup // ETK checks running, awaited by Run
+	tasks       sync.WaitGroup // dialogs, session starts and ETK checks running, awaited by Run
 
 	changed chan struct{}
 	reloads chan string // a settings file the setup wrote, for Run to read
@@ -178,7 +178,7 @@ func (c *Core) States() <-chan tray.State { return c.out.Recv() }
 // Run drives the Core until ctx is done or Quit is clicked. It renders on
 // States and reads clicks from cmds. On return the session is ended.
 func (c *Core) Run(ctx context.Context, cmds <-chan tray.Command) error {
-	defer c.etkChecks.Wait() // after cancel: no check writes state once Run returned
+	defer c.tasks.Wait() // after cancel: no task writes state once Run returned
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if c.o.StateDirErr != nil {
@@ -519,7 +519,7 @@ func (c *Core) background(ctx context.Context, f func()) {
 	}
 	c.busy = true
 	c.mu.Unlock()
-	go func() {
+	c.tasks.Go(func() {
 		defer func() {
 			c.mu.Lock()
 			c.busy = false
@@ -527,7 +527,7 @@ func (c *Core) background(ctx context.Context, f func()) {
 			c.kick()
 		}()
 		f()
-	}()
+	})
 }
 
 func (c *Core) setNotice(s string) {

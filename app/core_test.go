@@ -14,69 +14,13 @@ import (
 	"ehealth-tray/config"
 	"ehealth-tray/i18n"
 	"ehealth-tray/icons"
+	"ehealth-tray/internal/clock/clocktest"
+	"ehealth-tray/logging/logtest"
 	"ehealth-tray/notify"
 	"ehealth-tray/prompt"
-	"ehealth-tray/session"
 	"ehealth-tray/sts/ststest"
 	"ehealth-tray/tray"
 )
-
-// fakeClock is a settable wall clock whose timers fire on Advance.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*fakeTimer
-}
-
-type fakeTimer struct {
-	mu *sync.Mutex // the clock's
-	at time.Time
-	c  chan time.Time
-	on bool
-}
-
-func (t *fakeTimer) C() <-chan time.Time { return t.c }
-func (t *fakeTimer) Stop() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	was := t.on
-	t.on = false
-	return was
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) NewTimer(d time.Duration) session.Timer {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &fakeTimer{mu: &c.mu, at: c.now.Add(d), c: make(chan time.Time, 1), on: true}
-	c.timers = append(c.timers, t)
-	return t
-}
-
-// Advance moves the wall clock and fires the timers now due.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	for _, t := range c.timers {
-		if t.on && !t.at.After(c.now) {
-			t.on = false
-			t.c <- c.now // cannot block: a timer fires once into its own slot
-		}
-	}
-}
-
-// Jump moves the wall clock without firing timers: a suspended machine.
-func (c *fakeClock) Jump(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // fakePrompter answers dialogs from fields; it counts what was asked.
 type fakePrompter struct {
@@ -140,7 +84,8 @@ type rig struct {
 	ca       *certtest.CA
 	sts      *ststest.Server
 	cfg      config.Config
-	clock    *fakeClock
+	clock    *clocktest.Clock
+	log      *logtest.Tap
 	prompter *fakePrompter
 	notes    *fakeNotifier
 	states   <-chan tray.State
@@ -153,7 +98,7 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	r := &rig{t: t, dir: t.TempDir(), clock: &fakeClock{now: time.Now()}, prompter: &fakePrompter{password: "s3cret", confirm: true}, notes: &fakeNotifier{}}
+	r := &rig{t: t, dir: t.TempDir(), clock: clocktest.New(time.Now()), log: logtest.New(), prompter: &fakePrompter{password: "s3cret", confirm: true}, notes: &fakeNotifier{}}
 	r.ksDir = filepath.Join(r.dir, "keystore")
 	r.stateDir = filepath.Join(r.dir, "state")
 	if err := os.MkdirAll(r.ksDir, 0o700); err != nil {
@@ -188,20 +133,31 @@ func (r *rig) keystore(who string, notAfter, created time.Time) string {
 	return p
 }
 
+// start runs a core without an eID card.
 func (r *rig) start() {
+	r.run(Options{CardPresent: func(context.Context) (bool, error) { return false, nil }, WatchSettle: 100 * time.Millisecond})
+}
+
+// run runs a core with o, its rig's parts filled in: the settings, state
+// folder, clock, log, notifier and language; the rig's prompter, a card
+// present and a desktop that opens nothing unless o says otherwise.
+func (r *rig) run(o Options) *Core {
+	o.Config, o.StateDir, o.Notifier, o.Clock, o.Log, o.Localizer = r.cfg, r.stateDir, r.notes, r.clock, r.log.Logger(), r.loc
+	if o.Prompter == nil {
+		o.Prompter = r.prompter
+	}
+	if o.CardPresent == nil {
+		o.CardPresent = func(context.Context) (bool, error) { return true, nil }
+	}
+	if o.OpenTarget == nil {
+		o.OpenTarget = func(context.Context, string) error { return nil }
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
-	r.cmds = make(chan tray.Command)
-	r.done = make(chan struct{})
-	core := New(Options{
-		Config: r.cfg, StateDir: r.stateDir, Prompter: r.prompter, Notifier: r.notes, Clock: r.clock,
-		CardPresent: func(context.Context) (bool, error) { return false, nil },
-		WatchSettle: 100 * time.Millisecond,
-		OpenTarget:  func(context.Context, string) error { return nil },
-		Localizer:   r.loc,
-	})
+	r.cancel, r.cmds, r.done = cancel, make(chan tray.Command), make(chan struct{})
+	core := New(o)
 	r.states = core.States()
 	go func() { defer close(r.done); _ = core.Run(ctx, r.cmds) }()
+	return core
 }
 
 func (r *rig) stop() {
@@ -257,7 +213,7 @@ func TestCoreSessionOfferSwitchStop(t *testing.T) {
 
 	// Another person's newer keystore: nothing. Then the same person's.
 	r.keystore("75031712390", now.AddDate(3, 0, 0), now)
-	time.Sleep(600 * time.Millisecond)
+	r.log.Wait(t, "keystore not offered")
 	if r.notes.count("New eHealth certificate") != 0 {
 		t.Fatal("another SSIN's keystore was offered")
 	}
@@ -306,12 +262,7 @@ func TestCoreSleepPastEndGoesRedOnWake(t *testing.T) {
 	now := r.clock.Now()
 	r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
 	wake := make(chan struct{}, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cmds, r.done, r.cancel = make(chan tray.Command), make(chan struct{}), cancel
-	core := New(Options{Config: r.cfg, StateDir: r.stateDir, Prompter: r.prompter, Notifier: r.notes, Clock: r.clock, Wake: wake,
-		CardPresent: func(context.Context) (bool, error) { return true, nil }, OpenTarget: func(context.Context, string) error { return nil }})
-	r.states = core.States()
-	go func() { defer close(r.done); _ = core.Run(ctx, r.cmds) }()
+	r.run(Options{Wake: wake})
 	defer r.stop()
 
 	r.click(tray.CmdFallback)
@@ -326,10 +277,14 @@ func TestCoreSleepPastEndGoesRedOnWake(t *testing.T) {
 	if r.notes.count("session ended") != 1 {
 		t.Fatalf("after wake: %+v; ended notes %d", s, r.notes.count("session ended"))
 	}
-	// The fallback session is never restarted by itself.
-	time.Sleep(200 * time.Millisecond)
-	if n := len(r.sts.Requests()); n != 1 {
-		t.Fatalf("%d requests: a session was started without a click", n)
+	// The fallback session is never restarted by itself: not at once, not
+	// at the next regular check. Run returns once all it started is done.
+	created := r.clock.Created()
+	r.clock.Advance(r.cfg.Session.CheckInterval.Duration)
+	r.clock.WaitCreated(t, created+2) // both the core and the Manager checked again
+	r.stop()
+	if n := r.log.Count("starting session: fallback procedure (exceptional use)"); n != 1 || len(r.sts.Requests()) != 1 {
+		t.Fatalf("%d starts, %d requests: a session was started without a click", n, len(r.sts.Requests()))
 	}
 }
 

@@ -65,7 +65,7 @@ func (c *Core) checkETK(ctx context.Context) {
 		c.etkChecking.Store(false)
 		return
 	}
-	c.etkChecks.Go(func() {
+	c.tasks.Go(func() {
 		defer func() {
 			c.etkChecking.Store(false)
 			if c.etkAgain.Swap(false) && ctx.Err() == nil {

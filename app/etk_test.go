@@ -1,9 +1,7 @@
 package app
 
 import (
-	"context"
 	"encoding/pem"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -121,47 +119,17 @@ func TestCoreETKFailureIsQuiet(t *testing.T) {
 	r.cfg.STS.CAFile = writeFile(t, r.dir, "depot-ca.pem", depot.CACertPEM())
 	depot.SetFault(etktest.FaultHTTP500, "", "")
 	r.fixture(r.clock.Now().AddDate(0, 0, -2))
-	failed := make(chan struct{}, 1)
-	log := slog.New(&onMessage{msg: "ETK check failed", seen: failed})
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel, r.cmds, r.done = cancel, make(chan tray.Command), make(chan struct{})
-	core := New(Options{Config: r.cfg, StateDir: r.stateDir, Prompter: r.prompter, Notifier: r.notes, Clock: r.clock, Log: log,
-		CardPresent: func(context.Context) (bool, error) { return true, nil }, OpenTarget: func(context.Context, string) error { return nil }})
-	r.states = core.States()
-	go func() { defer close(r.done); _ = core.Run(ctx, r.cmds) }()
+	core := r.run(Options{})
 	defer r.stop()
 
 	r.click(tray.CmdFallback)
 	r.wait("green", func(s tray.State) bool { return s.Icon == icons.KindActive })
-	select {
-	case <-failed:
-	case <-time.After(10 * time.Second):
-		t.Fatal("no failed ETK check logged after the session start")
-	}
+	r.log.Wait(t, "ETK check failed; trying again at the next regular check")
 	s := core.State()
 	if s.Icon != icons.KindActive || s.ETK.Visible || strings.Contains(lines(s), "ETK") || r.notes.count("ETK") != 0 {
 		t.Fatalf("a failed ETK check showed: %+v, notes %+v", s, r.notes.sent)
 	}
 }
-
-// onMessage is a slog handler that signals when a record with msg is logged.
-type onMessage struct {
-	msg  string
-	seen chan struct{}
-}
-
-func (h *onMessage) Enabled(context.Context, slog.Level) bool { return true }
-func (h *onMessage) Handle(_ context.Context, r slog.Record) error {
-	if strings.HasPrefix(r.Message, h.msg) {
-		select {
-		case h.seen <- struct{}{}:
-		default:
-		}
-	}
-	return nil
-}
-func (h *onMessage) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h *onMessage) WithGroup(string) slog.Handler      { return h }
 
 func writeFile(t *testing.T, dir, name string, data []byte) string {
 	t.Helper()

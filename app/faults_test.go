@@ -22,17 +22,7 @@ import (
 // startWith runs the rig's core with a short STS timeout and short retries.
 func (r *rig) startWith(timeout time.Duration) {
 	r.cfg.STS.Timeout.Duration = timeout
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
-	r.cmds, r.done = make(chan tray.Command), make(chan struct{})
-	core := New(Options{
-		Config: r.cfg, StateDir: r.stateDir, Prompter: r.prompter, Notifier: r.notes, Clock: r.clock,
-		CardPresent: func(context.Context) (bool, error) { return true, nil },
-		OpenTarget:  func(context.Context, string) error { return nil },
-		RetryDelays: []time.Duration{50 * time.Millisecond, 50 * time.Millisecond},
-	})
-	r.states = core.States()
-	go func() { defer close(r.done); _ = core.Run(ctx, r.cmds) }()
+	r.run(Options{RetryDelays: []time.Duration{50 * time.Millisecond, 50 * time.Millisecond}})
 }
 
 // TestCoreSTSFaultsMidSession: with a session active, every STS fault during

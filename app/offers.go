@@ -71,6 +71,9 @@ func (c *Core) consider(ctx context.Context, path string) {
 			Title: c.loc.T("notify.offer"),
 			Body:  c.loc.T("notify.offer-body", map[string]any{"File": filepath.Base(path)}),
 		})
+	} else {
+		// Another person's, another environment's, or not newer.
+		c.log.Debug("keystore not offered", "file", filepath.Base(path))
 	}
 	c.kick()
 }

@@ -56,12 +56,7 @@ func TestCoreFirstRunSetup(t *testing.T) {
 	r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
 	r.cfg.Providers = nil
 	tp := &textPrompter{texts: []string{"12345678901", "5/38861/71/521"}, password: "s3cret"}
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel, r.cmds, r.done = cancel, make(chan tray.Command), make(chan struct{})
-	core := New(Options{Config: r.cfg, StateDir: r.stateDir, Prompter: tp, Notifier: r.notes, Clock: r.clock,
-		CardPresent: func(context.Context) (bool, error) { return true, nil }, OpenTarget: func(context.Context, string) error { return nil }})
-	r.states = core.States()
-	go func() { defer close(r.done); _ = core.Run(ctx, r.cmds) }()
+	r.run(Options{Prompter: tp})
 	defer r.stop()
 
 	s := r.wait("first run", func(s tray.State) bool { return s.Setup.Visible })
@@ -103,14 +98,9 @@ func TestCoreSettingsWritesTheExample(t *testing.T) {
 	t.Setenv("EHEALTH_TRAY_CONFIG", "")
 	r := newRig(t)
 	opened := make(chan string, 2)
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel, r.cmds, r.done = cancel, make(chan tray.Command), make(chan struct{})
-	core := New(Options{Config: r.cfg, StateDir: r.stateDir, Prompter: r.prompter, Notifier: r.notes, Clock: r.clock,
-		ExampleConfig: []byte("# the example\n"),
-		CardPresent:   func(context.Context) (bool, error) { return false, nil },
-		OpenTarget:    func(_ context.Context, target string) error { opened <- target; return nil }})
-	r.states = core.States()
-	go func() { defer close(r.done); _ = core.Run(ctx, r.cmds) }()
+	r.run(Options{ExampleConfig: []byte("# the example\n"),
+		CardPresent: func(context.Context) (bool, error) { return false, nil },
+		OpenTarget:  func(_ context.Context, target string) error { opened <- target; return nil }})
 	defer r.stop()
 
 	path := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "ehealth-tray", "config.toml")

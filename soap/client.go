@@ -187,7 +187,7 @@ func rootPool(caFile string) (*x509.CertPool, error) {
 	if caFile == "" {
 		return pool, nil
 	}
-	pem, err := safefile.ReadFile(caFile, maxCAFile)
+	pem, err := safefile.ReadTarget(caFile, maxCAFile) // often a link into /usr/share/ca-certificates
 	if err != nil {
 		return nil, &ConfigError{Reason: "reading the CA file", Err: err}
 	}
