@@ -124,10 +124,10 @@ func TestOpenerRetriesOnlyTransientFaults(t *testing.T) {
 		Secrets: PromptSecrets{Prompter: r.prompter}, RetryDelays: []time.Duration{300 * time.Millisecond, 300 * time.Millisecond}}
 	r.sts.SetFault(ststest.FaultHTTP503, "", "")
 	go func() {
-		for len(r.sts.Requests()) == 0 {
-			time.Sleep(10 * time.Millisecond)
+		// The first request is answered 503; the retry, 300 ms later, is not.
+		if _, err := r.sts.WaitRequests(t.Context(), 1); err == nil {
+			r.sts.SetFault(ststest.FaultNone, "", "")
 		}
-		r.sts.SetFault(ststest.FaultNone, "", "")
 	}()
 	a, err := op.Open(context.Background(), session.MethodFallback)
 	if err != nil || a.ID == "" {

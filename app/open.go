@@ -76,6 +76,13 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 	if o.Now != nil {
 		now = o.Now
 	}
+	// The client's TLS roots load while the keystore's key derivations run:
+	// the two are independent, and each costs tens of milliseconds.
+	clientc := make(chan clientOrError, 1)
+	go func() {
+		c, err := o.newClient(log, now)
+		clientc <- clientOrError{c, err}
+	}()
 	ks, err := o.openKeystore(ctx, now())
 	if err != nil {
 		return nil, err
@@ -105,18 +112,11 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 	if err != nil {
 		return nil, err
 	}
-	opts := sts.ClientOptions{URL: o.Config.STSURL(), Timeout: o.Config.STS.Timeout.Duration, CAFile: o.Config.CAFilePath(),
-		Logger: log, TraceDir: o.TraceDir, RetryDelays: o.RetryDelays, Now: now}
-	if o.Config.STS.Trust != "" {
-		if opts.Trust, err = sts.LoadTrust(o.Config.TrustPath()); err != nil {
-			return nil, err
-		}
+	client := <-clientc
+	if client.err != nil {
+		return nil, client.err
 	}
-	client, err := sts.NewClient(opts)
-	if err != nil {
-		return nil, err
-	}
-	a, err := client.RequestToken(ctx, req)
+	a, err := client.c.RequestToken(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +124,24 @@ func (o *Opener) Open(ctx context.Context, m session.Method) (*session.Assertion
 		log.Warn("INAMI number returned by eHealth differs from the configured one", "configured", o.Provider.INAMI, "returned", got)
 	}
 	return a, nil
+}
+
+type clientOrError struct {
+	c   *sts.Client
+	err error
+}
+
+// newClient is the STS client of the settings, with its trust and TLS roots.
+func (o *Opener) newClient(log *slog.Logger, now func() time.Time) (*sts.Client, error) {
+	opts := sts.ClientOptions{URL: o.Config.STSURL(), Timeout: o.Config.STS.Timeout.Duration, CAFile: o.Config.CAFilePath(),
+		Logger: log, TraceDir: o.TraceDir, RetryDelays: o.RetryDelays, Now: now}
+	if o.Config.STS.Trust != "" {
+		var err error
+		if opts.Trust, err = sts.LoadTrust(o.Config.TrustPath()); err != nil {
+			return nil, err
+		}
+	}
+	return sts.NewClient(opts)
 }
 
 // openKeystore asks the password, opens the keystore and applies the

@@ -111,6 +111,9 @@ func onTerminal(t *testing.T, args, env []string, answers []answer) string {
 			if next < len(answers) {
 				if i := strings.Index(b.String()[seen:], answers[next].prompt); i >= 0 {
 					seen += i + len(answers[next].prompt)
+					// The child writes the prompt, then turns echo off; typed
+					// before that, a password would be echoed. The terminal
+					// mode, behind script, has no outward sign to await.
 					time.Sleep(200 * time.Millisecond)
 					_, _ = io.WriteString(in, answers[next].text+"\r")
 					next++

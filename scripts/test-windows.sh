@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test-windows.sh: runs the Windows build under Wine (scripts/test.sh calls it).
-#   1. scripts/build.sh windows: the .exe, .com, .zip and .msi;
+#   1. scripts/build.sh windows: the .exe, .com, .zip and .msi (and an older
+#      .msi, for the upgrade);
 #   2. scripts/wine-prefix.sh: a Windows 10 prefix where Go programs run;
 #   3. the Windows unit tests (TestWin*, GOOS=windows), run by Wine through
 #      scripts/wine-exec.sh: the .exe/.com split, CredUI errors, the tray's
@@ -27,6 +28,11 @@ timed() {
   return "$rc"
 }
 
+# An older installer first (MSI 0.0.1), to test the upgrade in place; the
+# build of this version then replaces the rest of dist/.
+older=v0.0.0-1-g0000000
+timed "build (older msi)" env VERSION=$older scripts/build.sh windows >/dev/null
+cp "dist/ehealth-tray_${older#v}_windows_amd64.msi" "$tmp/older.msi"
 timed "build (windows)" scripts/build.sh windows
 timed "wine prefix" scripts/wine-prefix.sh "$tmp" >/dev/null
 export WINEPREFIX=$tmp/prefix WINEDEBUG=-all WINEARCH=win64
@@ -41,7 +47,7 @@ timed "unit tests (GOOS=windows)" env GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC
 echo "== wintest under Wine"
 status=0
 timed "wintest" env EHEALTH_WIN_DIST="$PWD/dist/ehealth-tray_windows_amd64" EHEALTH_WIN_MSI="$PWD/$msi" \
-  EHEALTH_WIN_VERSION="$version" xvfb-run -a go test -count=1 -tags wine -v ./wintest/ >"$tmp/wintest.log" 2>&1 ||
+  EHEALTH_WIN_VERSION="$version" EHEALTH_WIN_OLDER_MSI="$tmp/older.msi" EHEALTH_WIN_OLDER_VERSION=$older xvfb-run -a go test -count=1 -tags wine -v ./wintest/ >"$tmp/wintest.log" 2>&1 ||
   status=$?
 if [ "$status" != 0 ]; then
   cat "$tmp/wintest.log"

@@ -36,6 +36,8 @@ var win struct {
 	exe, com, msi string // Linux paths of the artefacts
 	version       string // what `version` prints after "ehealth-tray "
 	prefix        string // WINEPREFIX
+	// An older installer, and its version: the upgrade starts from it.
+	olderMSI, olderVersion string
 }
 
 func TestMain(m *testing.M) {
@@ -43,8 +45,10 @@ func TestMain(m *testing.M) {
 	win.msi = os.Getenv("EHEALTH_WIN_MSI")
 	win.version = os.Getenv("EHEALTH_WIN_VERSION")
 	win.prefix = os.Getenv("WINEPREFIX")
-	if dist == "" || win.msi == "" || win.version == "" || win.prefix == "" {
-		fmt.Fprintln(os.Stderr, "wintest: EHEALTH_WIN_DIST, EHEALTH_WIN_MSI, EHEALTH_WIN_VERSION and WINEPREFIX are unset: run scripts/test-windows.sh")
+	win.olderMSI = os.Getenv("EHEALTH_WIN_OLDER_MSI")
+	win.olderVersion = os.Getenv("EHEALTH_WIN_OLDER_VERSION")
+	if dist == "" || win.msi == "" || win.version == "" || win.prefix == "" || win.olderMSI == "" || win.olderVersion == "" {
+		fmt.Fprintln(os.Stderr, "wintest: EHEALTH_WIN_* or WINEPREFIX unset: run scripts/test-windows.sh")
 		os.Exit(2)
 	}
 	win.exe = filepath.Join(dist, "ehealth-tray.exe")
@@ -542,6 +546,36 @@ func TestMSI(t *testing.T) {
 	checkUninstalled(t, append(programs, shortcut, dir), kept, toolsPath)
 	if got := regValue(t, runKey, "ehealth-tray"); got != "" {
 		t.Errorf("uninstalled: Run value left: %q", got)
+	}
+}
+
+// TestMSIUpgrade: the newer installer replaces the older one in place: one
+// product installed, the newer program, start at login kept.
+func TestMSIUpgrade(t *testing.T) {
+	local := winEnv(t, "LOCALAPPDATA")
+	installedCom := hostPath(t, local+`\Programs\ehealth-tray\ehealth-tray.com`)
+	t.Cleanup(func() { wine(t, "", nil, "msiexec", "/x", winPath(win.msi), "/qn") })
+	msiexec(t, "/i", winPath(win.olderMSI), "/qn", "AUTOSTART=1")
+	if r := wine(t, "", nil, installedCom, "version"); r.stdout != "ehealth-tray "+win.olderVersion+"\n" {
+		t.Fatalf("older version installed: %s", r)
+	}
+	msiexec(t, "/i", winPath(win.msi), "/qn")
+	if r := wine(t, "", nil, installedCom, "version"); r.stdout != "ehealth-tray "+win.version+"\n" {
+		t.Fatalf("after the upgrade: %s", r)
+	}
+	r := wine(t, "", nil, "uninstaller", "--list")
+	if n := strings.Count(r.stdout, "|||ehealth-tray"); n != 1 {
+		t.Fatalf("%d products named ehealth-tray installed:\n%s", n, r)
+	}
+	if got := regValue(t, runKey, "ehealth-tray"); got == "" {
+		t.Fatal("the upgrade turned start at login off")
+	}
+	msiexec(t, "/x", winPath(win.msi), "/qn")
+	if r := wine(t, "", nil, "uninstaller", "--list"); strings.Contains(r.stdout, "|||ehealth-tray") {
+		t.Fatalf("still installed after /x:\n%s", r)
+	}
+	if got := regValue(t, runKey, "ehealth-tray"); got != "" {
+		t.Fatalf("Run value left: %q", got)
 	}
 }
 
