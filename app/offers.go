@@ -114,17 +114,11 @@ func (c *Core) useNewCertificate(ctx context.Context) {
 	}
 	id := ks.Identity
 	niss, _ := cert.ParseNISS(p.NISS)
-	now := c.clock.Now()
 	var refuse string
-	switch {
-	case id.SSIN != string(niss):
-		refuse = c.loc.T("refuse.other-person", map[string]any{"SSIN": id.SSIN, "Name": p.Name, "NISS": string(niss)})
-	case !usable(cert.StatusAt(id.NotBefore, id.NotAfter, now, 0)):
-		refuse = c.loc.T("refuse.not-valid", map[string]any{"From": c.loc.Date(id.NotBefore), "Until": c.loc.Date(id.NotAfter)})
-	case hadOld && !id.NotAfter.After(oldRec.Identity.NotAfter):
+	if problems := checks.Certificate(id, niss, c.cfg.Environment, c.clock.Now()); len(problems) > 0 {
+		refuse = problems[0].Localize(c.loc) // the same rules as a session start's
+	} else if hadOld && !id.NotAfter.After(oldRec.Identity.NotAfter) {
 		refuse = c.loc.T("refuse.not-later", map[string]any{"Date": c.loc.Date(oldRec.Identity.NotAfter)})
-	case id.Environment != c.cfg.Environment:
-		refuse = c.loc.T("refuse.environment", map[string]any{"Environment": checks.EnvironmentName(c.loc, id.Environment), "Configured": checks.EnvironmentName(c.loc, c.cfg.Environment)})
 	}
 	if refuse != "" {
 		c.setNotice(c.loc.T("status.new-cert-not-used", map[string]any{"Reason": refuse}))
@@ -157,6 +151,3 @@ func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
-
-// usable: a certificate that can open a session now.
-func usable(s cert.Status) bool { return s == cert.StatusValid || s == cert.StatusRenewSoon }

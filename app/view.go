@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ehealth-tray/cert"
+	"ehealth-tray/checks"
 	"ehealth-tray/config"
 	"ehealth-tray/i18n"
 	"ehealth-tray/icons"
@@ -226,13 +227,13 @@ func problemOf(l *i18n.Localizer, in viewInput) string {
 	case !hasP:
 		return l.T("problem.select-provider")
 	}
-	if _, err := cert.ParseNISS(p.NISS); err != nil {
+	if _, problem := checks.NISS(p); problem != nil {
 		return l.T("problem.niss")
 	}
-	if _, err := cert.ParseINAMI(p.INAMI); err != nil {
+	if _, problem := checks.INAMI(p); problem != nil {
 		return l.T("problem.inami")
 	}
-	if !slices.Contains(config.Qualities, p.Quality) {
+	if checks.Quality(p) != nil {
 		return l.T("problem.quality")
 	}
 	if in.Keystore == "" && len(in.Files) > 0 {
@@ -241,10 +242,17 @@ func problemOf(l *i18n.Localizer, in viewInput) string {
 	if in.Keystore == "" {
 		return l.T("problem.no-certificate")
 	}
-	if in.HasRecord && !in.Now.Before(in.Record.Identity.NotAfter) {
-		return l.T("problem.certificate-expired")
+	if !in.HasRecord {
+		return ""
 	}
-	return ""
+	switch v := checks.Validity(in.Record.Identity, in.Now); {
+	case v == nil:
+		return ""
+	case v.Kind() == checks.KindCertificateExpired:
+		return l.T("problem.certificate-expired")
+	default:
+		return v.Localize(l)
+	}
 }
 
 // foundNISS lists the NISS of the keystores found, once each.
