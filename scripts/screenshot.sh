@@ -2,6 +2,8 @@
 # Screenshots of the tray on a real StatusNotifierItem host, for the docs:
 #   docs/tray.png       the icon in a panel, with its tooltip
 #   docs/tray-menu.png  the open menu
+# (docs/demo*.png for the demo, with -fr before -menu when LANG is French:
+# the names the README uses).
 #
 # It runs Xvfb, a private D-Bus session and gtk-sni-tray-standalone (a
 # panel), then the program given as arguments, by default a sample State:
@@ -101,6 +103,7 @@ sleep 2 # the panel draws the icon
 
 mkdir -p docs
 out=tray
+case " $* " in *" demo "*) out=demo ;; esac
 if [ -n "${FALLBACK_PASSWORD:-}" ]; then
 	# Menu → second enabled item (Fallback procedure…) → the confirmation,
 	# whose default button is Cancel: move to the start button → password.
@@ -129,8 +132,8 @@ if [ -n "${ETK:-}" ]; then
 	xdotool key Return
 	sleep 3
 	out=demo-etk-not-activated
-	case "${LANG:-}" in fr*) out=$out-fr ;; esac
 fi
+case "${LANG:-}" in fr*) out=$out-fr ;; esac
 # The first icon sits at the panel's left end; hover it for the tooltip.
 xdotool mousemove 12 12
 sleep 2
