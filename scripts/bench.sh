@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/need.sh
-need /usr/bin/time:time # peak memory of the CLI commands
+need /usr/bin/time:time strace:strace # peak memory of the CLI commands, and its parts
 count=${COUNT:-5}
 idle=${IDLE:-5m}
 out=$(mktemp)
@@ -29,6 +29,18 @@ EHEALTH_BENCH_IDLE=$idle run -bench 'BenchmarkIdle$' -benchtime 1x -count 1 .
 bin=$(mktemp -d)/ehealth-tray
 go build -trimpath -ldflags "-s -w" -o "$bin" .
 size=$(stat -c %s "$bin")
+# What a resident set is made of: strace holds `version` at its exit so that
+# /proc shows its anonymous memory (the program's own) and its file-backed
+# pages (the binary, which this kernel maps in whole large folios).
+strace -qq -e trace=exit_group -e inject=exit_group:delay_enter=1000000 "$bin" version >/dev/null 2>&1 &
+sleep 0.5
+app_pid=$(pgrep -n -f "^$bin version" || true)
+anon=n/a file=n/a
+if [ -n "$app_pid" ]; then
+  anon=$(awk '/^RssAnon/ {printf "%.1f", $2/1024}' "/proc/$app_pid/status")
+  file=$(awk '/^RssFile/ {printf "%.1f", $2/1024}' "/proc/$app_pid/status")
+fi
+wait
 rm -rf "$(dirname "$bin")"
 
 # median VALUE of UNIT for benchmark NAME over the collected lines
@@ -55,4 +67,5 @@ echo "| fallback session, client side (process wall time − server time) | $(me
 echo "| fallback session, peak resident memory | $(median BenchmarkFallbackSession MB-peak-rss) MB | ≤ 15 MiB |"
 echo "| peak resident memory: version / certs / check | $(median BenchmarkCommandRSS/version MB-peak-rss) / $(median BenchmarkCommandRSS/certs MB-peak-rss) / $(median BenchmarkCommandRSS/check MB-peak-rss) MB | ≤ 10 MB |"
 echo "| watcher latency, file complete → offer (debounce incl.) | $(median BenchmarkEventLatency median-ms) ms | ≤ 1500 ms |"
+echo "| version at exit: anonymous / file-backed (the binary) resident memory | $anon / $file MB | — |"
 echo "| binary size, stripped (linux/amd64) | $(awk -v s="$size" 'BEGIN {printf "%.1f", s/1048576}') MiB | — |"

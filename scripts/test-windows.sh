@@ -33,11 +33,12 @@ timed() {
 older=v0.0.0-1-g0000000
 timed "build (older msi)" env VERSION=$older scripts/build.sh windows >/dev/null
 cp "dist/ehealth-tray_${older#v}_windows_amd64.msi" "$tmp/older.msi"
-timed "build (windows)" scripts/build.sh windows
+# The version is fixed once: a commit during the run must not change it.
+version=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo 0.0.0-dev)}
+timed "build (windows)" env VERSION="$version" scripts/build.sh windows
 timed "wine prefix" scripts/wine-prefix.sh "$tmp" >/dev/null
 export WINEPREFIX=$tmp/prefix WINEDEBUG=-all WINEARCH=win64
 
-version=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo 0.0.0-dev)}
 msi=$(ls dist/ehealth-tray_*_windows_amd64.msi)
 
 echo "== Windows unit tests under Wine"

@@ -23,13 +23,10 @@ if [ ! -f "$WINEPREFIX/.ehealth-tray-ready" ]; then
   [ -f "$sys32/kernel32.dll" ] || { cat "$DIR/wineboot.log" >&2; echo "wine-prefix: wineboot made no prefix in $WINEPREFIX" >&2; exit 1; }
   x86_64-w64-mingw32-gcc -shared -O2 -Wall -o "$sys32/bcryptprimitives.dll" \
     "$root/wintest/testdata/bcryptprimitives.c" -lbcrypt -Wl,--kill-at
-  wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion' /v CurrentVersion /d 10.0 /f >/dev/null
-  wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion' /v CurrentBuild /d 19045 /f >/dev/null
-  wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion' /v CurrentBuildNumber /d 19045 /f >/dev/null
-  wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion' /v CurrentMajorVersionNumber /t REG_DWORD /d 10 /f >/dev/null
-  wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion' /v CurrentMinorVersionNumber /t REG_DWORD /d 0 /f >/dev/null
-  wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion' /v ProductName /d 'Windows 10 Pro' /f >/dev/null
+  # What `winecfg -v win10` writes, without a window.
   wine reg add 'HKCU\Software\Wine' /v Version /d win10 /f >/dev/null
+  ver=$(wine cmd /c ver)
+  [[ $ver == *"Windows 10."* ]] || { echo "wine-prefix: the prefix says \"$ver\", not Windows 10" >&2; exit 1; }
   wineserver -w
   touch "$WINEPREFIX/.ehealth-tray-ready"
 fi
