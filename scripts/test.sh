@@ -43,9 +43,31 @@ go vet -tags wine ./wintest/
 echo "== Windows cross-build (a Windows-only compile error fails here)"
 scripts/ci-windows-build.sh
 echo "== go test"
-go test -count=1 ./...
+# -v into a log, so that the summary can count every test (subtests too);
+# the console gets the package lines, and the failures in full.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+go test -count=1 -v ./... >"$log" 2>&1 || status=$?
+grep -E '^(ok|FAIL|panic:)' "$log" || true
+if [ "$status" -ne 0 ]; then
+  echo "== failures"
+  grep -E -B1 -A40 -- '^\s*--- FAIL|^panic:' "$log" | head -600
+fi
+count() { grep -cE "^\s*--- $1" "$log" || true; }
+passed=$(count PASS) failed=$(count FAIL) skipped=$(count SKIP)
+
 # The Windows build under Wine: the .com and .exe at a terminal, the CLI
 # against the STS simulator, autostart in the registry, the MSI, and the
 # Windows unit tests (scripts/test-windows.sh says what and how).
 echo "== Windows under Wine"
-scripts/test-windows.sh
+windows=0
+scripts/test-windows.sh || windows=$?
+if [ "$windows" -ne 0 ]; then
+  failed=$((failed + 1))
+  echo "Windows under Wine: failed (exit $windows)"
+  status=1
+fi
+
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"
