@@ -157,3 +157,24 @@ func TestSetupInFrench(t *testing.T) {
 		t.Fatalf("exit %d %s", code, out)
 	}
 }
+
+// TestSetupChecksFlagsFirst: a typo in a flag is said before anything is
+// looked for, even with no keystore at all.
+func TestSetupChecksFlagsFirst(t *testing.T) {
+	setupHome(t) // no keystore
+	cfg := filepath.Join(t.TempDir(), "config.toml")
+	for args, kind := range map[string]string{
+		"--quality nurse --inami 53886172521":                     "invalid-inami",
+		"--quality plumber --inami 53886171521":                   "invalid-quality",
+		"--quality nurse --inami 53886171521 --niss 79021802146":  "invalid-niss",
+		"--quality nurse --inami 53886171521 --environment stage": "invalid-environment",
+		"--quality nurse --inami 53886171521":                     "no-keystore",
+	} {
+		code, out, _ := run(t, "", append([]string{"setup", "--config", cfg, "--json"}, strings.Fields(args)...)...)
+		var got jsonError
+		_ = json.Unmarshal([]byte(out), &got)
+		if code != 1 || got.Error.Kind != kind {
+			t.Errorf("%s: exit %d, kind %q, want %s", args, code, got.Error.Kind, kind)
+		}
+	}
+}

@@ -62,22 +62,48 @@ func NISSes(cands []Candidate) []string {
 	return out
 }
 
-// Pick chooses the keystore to set up. niss and environment narrow the
-// choice ("" = any). Keystores of several NISS and no niss give a
-// *SeveralNISSError naming them all; of one NISS in both environments,
-// production wins unless environment says otherwise.
-func Pick(cands []Candidate, niss, environment string) (Candidate, error) {
+// CheckFlags checks the values given on the command line (an empty one is
+// asked for later), before anything is looked for: a typo is said first.
+func CheckFlags(quality, inami, niss, environment string) error {
+	if quality != "" {
+		if err := CheckQuality(quality); err != nil {
+			return err
+		}
+	}
+	if inami != "" {
+		if _, err := CheckINAMI(inami); err != nil {
+			return err
+		}
+	}
+	_, err := checkChoice(niss, environment)
+	return err
+}
+
+// checkChoice checks the NISS and environment that narrow the choice of
+// keystore, and returns the NISS as bare digits.
+func checkChoice(niss, environment string) (string, error) {
 	if niss != "" {
 		n, err := cert.ParseNISS(niss)
 		if err != nil {
-			return Candidate{}, &Error{kind: KindInvalidNISS, id: "setup.invalid-niss", data: map[string]any{"Value": niss}, err: err}
+			return "", &Error{kind: KindInvalidNISS, id: "setup.invalid-niss", data: map[string]any{"Value": niss}, err: err}
 		}
 		niss = string(n)
 	}
 	switch environment {
 	case "", config.Production, config.Acceptance:
-	default:
-		return Candidate{}, &Error{kind: KindInvalidEnvironment, id: "setup.invalid-environment", data: map[string]any{"Value": environment}}
+		return niss, nil
+	}
+	return "", &Error{kind: KindInvalidEnvironment, id: "setup.invalid-environment", data: map[string]any{"Value": environment}}
+}
+
+// Pick chooses the keystore to set up. niss and environment narrow the
+// choice ("" = any). Keystores of several NISS and no niss give a
+// *SeveralNISSError naming them all; of one NISS in both environments,
+// production wins unless environment says otherwise.
+func Pick(cands []Candidate, niss, environment string) (Candidate, error) {
+	niss, err := checkChoice(niss, environment)
+	if err != nil {
+		return Candidate{}, err
 	}
 	var match []Candidate
 	for _, c := range cands {
