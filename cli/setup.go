@@ -59,11 +59,11 @@ func runSetup(e *env, args []string) int {
 	if err := setup.Exists(path); err != nil {
 		return e.failKind(*asJSON, err, "")
 	}
-	if err := setup.CheckFlags(*quality, *inami, *niss, *environment); err != nil {
-		return e.failKind(*asJSON, err, "")
-	}
 	if (*quality == "" || *inami == "") && e.tty == nil {
 		return fs.fail("setup.need-flags", nil)
+	}
+	if err := setup.CheckFlags(*quality, *inami, *niss, *environment); err != nil {
+		return e.failKind(*asJSON, err, "")
 	}
 	cfg := config.Default()
 	cands, err := setup.Candidates(cfg.KeystoreDirPath())
