@@ -63,6 +63,7 @@ type e2e struct {
 	logMu      sync.Mutex
 	childLog   strings.Builder
 	extraEnv   []string // added to the app's environment
+	args       []string // after the global flags: a command, e.g. demo
 }
 
 func (e *e2e) ctx(d time.Duration) context.Context {
@@ -122,7 +123,7 @@ func (e *e2e) desktop() {
 
 func (e *e2e) startApp() {
 	e.t.Helper()
-	args, _ := json.Marshal([]string{"--config", e.cfgPath, "--log-level", "debug"})
+	args, _ := json.Marshal(append([]string{"--config", e.cfgPath, "--log-level", "debug"}, e.args...))
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(),
 		e2eArgsEnv+"="+string(args),
@@ -434,6 +435,44 @@ func TestEndToEndNoSessionBus(t *testing.T) {
 	defer e.logMu.Unlock()
 	if !strings.Contains(e.childLog.String(), "Aucun bus de session du bureau (D-Bus)") {
 		t.Fatalf("no translated message on stderr:\n%s", e.childLog.String())
+	}
+}
+
+// TestEndToEndDemoWithoutSessionBus: on a bare machine (no D-Bus) the demo
+// still runs its story, its log showing each state, until Ctrl+C, which ends
+// it cleanly.
+func TestEndToEndDemoWithoutSessionBus(t *testing.T) {
+	e := newE2E(t, t.TempDir())
+	e.cfgPath = filepath.Join(e.dir, "config.toml")
+	if err := os.WriteFile(e.cfgPath, []byte("language = \"en\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.bus = "unix:path=" + filepath.Join(e.dir, "no-bus")
+	e.args = []string{"demo", "--renew-after", "1h"}
+	e.startApp()
+	logged := func() bool {
+		e.logMu.Lock()
+		defer e.logMu.Unlock()
+		return strings.Contains(e.childLog.String(), `msg=state status="Anne Demo — no session"`)
+	}
+	for deadline := time.Now().Add(30 * time.Second); !logged(); time.Sleep(100 * time.Millisecond) {
+		select {
+		case err := <-e.childDone:
+			t.Fatalf("the demo ended without a session bus: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the demo logged no state")
+		}
+	}
+	_ = e.child.Process.Signal(os.Interrupt)
+	select {
+	case err := <-e.childDone:
+		if err != nil {
+			t.Fatalf("exit on Ctrl+C: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the demo did not end on Ctrl+C")
 	}
 }
 

@@ -113,9 +113,16 @@ func (e *env) runTrayApp(r trayRun) int {
 	go e.watchForTray(ctx, notifier, log)
 
 	err = tray.Run(ctx, core.States(), cmds, log)
+	noBus := errors.Is(err, tray.ErrNoSessionBus)
+	if noBus && r.demo {
+		// The demo still runs its story on a bare machine: its log shows
+		// every state (core.Run logs them) until Ctrl+C.
+		fmt.Fprintf(e.stderr, "ehealth-tray: %s\n", e.loc.T("notify.no-session-bus"))
+		<-ctx.Done()
+	}
 	stop()
 	<-coreDone
-	if errors.Is(err, tray.ErrNoSessionBus) {
+	if noBus && !r.demo {
 		fmt.Fprintf(e.stderr, "ehealth-tray: %s\n", e.loc.T("notify.no-session-bus"))
 		return exitFail
 	}
