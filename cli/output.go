@@ -12,6 +12,8 @@ import (
 	"ehealth-tray/prompt"
 	"ehealth-tray/safefile"
 	"ehealth-tray/textsafe"
+
+	"golang.org/x/term"
 )
 
 // readLine reads one line of stdin as bytes (no string copy of a secret):
@@ -31,9 +33,25 @@ func (e *env) readLine() ([]byte, error) {
 // readPassword reads the password line of stdin and remembers whether it
 // ends with a space (kept: it may be part of the password).
 func (e *env) readPassword() ([]byte, error) {
-	pw, err := e.readLine()
+	pw, err := e.readSecret("dialog.password-prompt")
 	e.spaceEnded = len(pw) > 0 && pw[len(pw)-1] == ' '
 	return pw, err
+}
+
+// readSecret reads a secret line of stdin: when stdin is a terminal
+// (--password-stdin typed by hand), after the prompt promptID and with echo
+// off, so the secret never shows.
+func (e *env) readSecret(promptID string) ([]byte, error) {
+	if e.tty == nil {
+		return e.readLine()
+	}
+	fmt.Fprint(e.stderr, e.loc.T(promptID)+" ")
+	s, err := term.ReadPassword(int(e.tty.Fd()))
+	fmt.Fprintln(e.stderr) // the Enter that the terminal did not echo
+	if err != nil {
+		return nil, &cliError{id: "cli.no-stdin", kind: "no-stdin"}
+	}
+	return s, nil
 }
 
 // explain adds to a wrong password read from stdin that it ended with a

@@ -155,7 +155,7 @@ func (s *stdinSecrets) KeystorePassword(context.Context, string) ([]byte, error)
 	return s.e.readPassword()
 }
 func (s *stdinSecrets) PIN(context.Context) ([]byte, error) {
-	pin, err := s.e.readLine()
+	pin, err := s.e.readSecret("dialog.pin-prompt")
 	if err != nil {
 		return nil, &cliError{id: "cli.pin-stdin"}
 	}

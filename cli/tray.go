@@ -82,7 +82,7 @@ func (e *env) runTrayApp(r trayRun) int {
 	pr, err := prompt.New(r.cfg.Prompt.Program)
 	if err != nil {
 		log.Error("no dialog program for passwords", "err", err)
-		pr = unavailablePrompter{err}
+		pr = unavailablePrompter{&prompt.UnavailableError{Program: r.cfg.Prompt.Program, Err: err}}
 	}
 	notifier := notify.New("eHealth", log)
 	core := app.New(app.Options{

@@ -42,6 +42,19 @@ func TestPasswordOnTerminal(t *testing.T) {
 	}
 }
 
+// TestPasswordStdinOnTerminal: --password-stdin with stdin a terminal (typed
+// by hand) reads with echo off too, after a prompt.
+func TestPasswordStdinOnTerminal(t *testing.T) {
+	w := newWorld(t)
+	got := onTerminal(t, []string{"cert", "inspect", w.valid, "--password-stdin", "--json"}, nil, []answer{{"Password:", "s3cret"}})
+	if strings.Contains(got, "s3cret") {
+		t.Fatalf("the password was echoed on the terminal:\n%s", got)
+	}
+	if !strings.Contains(got, `"ssin": "`+testSSIN+`"`) {
+		t.Fatalf("no inspection result:\n%s", got)
+	}
+}
+
 // TestCtrlCAtThePasswordPrompt: Ctrl+C at the prompt cancels the command
 // with its message, instead of waiting for Enter.
 func TestCtrlCAtThePasswordPrompt(t *testing.T) {
