@@ -55,6 +55,15 @@ func (c *Core) refreshAutostart() {
 }
 
 func (c *Core) openSettings(ctx context.Context) {
+	c.mu.Lock()
+	unset := c.unsetLocked()
+	c.mu.Unlock()
+	if unset {
+		// First run: the example's sample provider would be taken for the
+		// practitioner's, and Set up… could no longer write its file.
+		c.setNotice(c.loc.T("traysetup.settings-first"))
+		return
+	}
 	path := c.cfg.Path
 	if path == "" {
 		path = config.Path("")

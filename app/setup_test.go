@@ -63,6 +63,13 @@ func TestCoreFirstRunSetup(t *testing.T) {
 	if s.Icon != icons.KindNone || strings.Contains(s.Tooltip, "provider") || s.Setup.Enabled || len(s.Choice.Options) != len(config.Qualities) {
 		t.Fatalf("first run: %+v", s)
 	}
+	// Settings… on a first run writes no example (its sample provider would
+	// be taken for the practitioner's, and Set up… could no longer write).
+	r.click(tray.CmdSettings)
+	r.wait("settings says set up first", func(s tray.State) bool { return strings.Contains(lines(s), "First set up ehealth-tray") })
+	if _, err := os.Lstat(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "ehealth-tray", "config.toml")); err == nil {
+		t.Fatal("Settings… wrote a settings file on a first run")
+	}
 	i := slices.Index(config.Qualities, "physiotherapist")
 	r.cmds <- tray.Command{Kind: tray.CmdChoose, Index: i}
 	r.wait("setup enabled", func(s tray.State) bool { return s.Setup.Enabled && s.Choice.Selected == i })

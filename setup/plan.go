@@ -12,6 +12,7 @@ import (
 
 	"ehealth-tray/cert"
 	"ehealth-tray/config"
+	"ehealth-tray/textsafe"
 )
 
 // Plan is what the configuration file will say.
@@ -51,6 +52,9 @@ func (p *Plan) Check() error {
 		return &Error{kind: KindInvalidEnvironment, id: "setup.invalid-environment", data: map[string]any{"Value": p.Environment}}
 	}
 	p.NISS, p.INAMI = string(niss), string(inami)
+	// A name is one line of plain text: the settings loader refuses control
+	// characters, so a certificate's or a typed name must not bring any.
+	p.Name = strings.Join(strings.Fields(textsafe.Strip(p.Name)), " ")
 	return nil
 }
 

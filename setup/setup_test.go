@@ -147,6 +147,28 @@ func TestCheck(t *testing.T) {
 // TestWriteLoads: the file written loads with config.Load without a single
 // issue, and keeps a name with quotes, a backslash and accents, and a
 // Windows path, exactly.
+// TestNameWithoutControlCharacters: a certificate's or a typed name with
+// control characters (ESC, bidi overrides, a newline) is written as one line
+// of plain text, which the settings load back without an issue.
+func TestNameWithoutControlCharacters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	p := validPlan("")
+	p.Name = "Evil\x1b[31m  Dupont\u202e\nJr"
+	if err := p.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != "Evil[31m Dupont Jr" {
+		t.Fatalf("name %q", p.Name)
+	}
+	if err := Write(path, p); err != nil {
+		t.Fatal(err)
+	}
+	cfg, issues, err := config.Load(path)
+	if err != nil || len(issues) != 0 || cfg.Providers[0].Name != p.Name {
+		t.Fatalf("%v %v %+v", err, issues, cfg.Providers)
+	}
+}
+
 func TestWriteLoads(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sub", "config.toml")

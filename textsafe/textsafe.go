@@ -42,6 +42,17 @@ func String(s string) string {
 	return b.String()
 }
 
+// Strip returns s without its unsafe runes and invalid bytes: for text that
+// is kept (a name written into the settings), not only shown.
+func Strip(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || steers(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 func needsEscape(p []byte) bool {
 	for len(p) > 0 {
 		r, n := utf8.DecodeRune(p)
