@@ -581,13 +581,19 @@ func (c *Core) selectProvider(ctx context.Context, i int) {
 		c.mu.Unlock()
 		return
 	}
-	old := c.mgr
-	stop := c.stopMgr
+	old, stop := c.mgr, c.stopMgr
 	c.provider = i
 	c.offer = nil
 	c.notice = ""
 	c.mu.Unlock()
-	// A session belongs to one practitioner: it ends when another one takes over.
+	c.restartFor(ctx, old, stop)
+}
+
+// restartFor ends the session of the Manager old (stopped with stop) and
+// starts afresh for the provider now chosen: a session belongs to one
+// practitioner, and ends when another one takes over. The caller detached
+// old under the lock.
+func (c *Core) restartFor(ctx context.Context, old *session.Manager, stop context.CancelFunc) {
 	old.Stop()
 	stop()
 	c.discover()

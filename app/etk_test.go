@@ -32,18 +32,31 @@ func (r *rig) fixture(created time.Time) *certtest.Fixture {
 	return fx
 }
 
+// depot is an ETK depot simulator the Core uses, closed with the test.
+func (r *rig) depot() *etktest.Server {
+	r.t.Helper()
+	d, err := etktest.New(etktest.Options{})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(d.Close)
+	r.useDepot(d.URL, d.CACertPEM())
+	return d
+}
+
+// useDepot points the settings at the depot at url, whose TLS root is caPEM.
+func (r *rig) useDepot(url string, caPEM []byte) {
+	r.t.Helper()
+	r.cfg.ETK.URL = url
+	r.cfg.STS.CAFile = writeFile(r.t, r.dir, "depot-ca.pem", caPEM)
+}
+
 // A renewed keystore whose ETK was never activated: after the session
 // starts, one notification with the words of issue 11 and a menu line to
 // the guide; not again at the next start, nor after a restart.
 func TestCoreETKNotActivated(t *testing.T) {
 	r := newRig(t)
-	depot, err := etktest.New(etktest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer depot.Close()
-	r.cfg.ETK.URL = depot.URL
-	r.cfg.STS.CAFile = writeFile(t, r.dir, "depot-ca.pem", depot.CACertPEM())
+	depot := r.depot()
 	now := r.clock.Now()
 	old := r.fixture(now.AddDate(-3, 0, 0))
 	r.fixture(now.AddDate(0, 0, -2)) // the renewed keystore, in use
@@ -85,13 +98,7 @@ func TestCoreETKNotActivated(t *testing.T) {
 // that lasts is told again then: at most once a day.
 func TestCoreETKDailyCheck(t *testing.T) {
 	r := newRig(t)
-	depot, err := etktest.New(etktest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer depot.Close()
-	r.cfg.ETK.URL = depot.URL
-	r.cfg.STS.CAFile = writeFile(t, r.dir, "depot-ca.pem", depot.CACertPEM())
+	depot := r.depot()
 	now := r.clock.Now()
 	old := r.fixture(now.AddDate(-3, 0, 0))
 	r.fixture(now.AddDate(0, 0, -2))
@@ -110,13 +117,7 @@ func TestCoreETKDailyCheck(t *testing.T) {
 // notified, nothing is shown.
 func TestCoreETKFailureIsQuiet(t *testing.T) {
 	r := newRig(t)
-	depot, err := etktest.New(etktest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer depot.Close()
-	r.cfg.ETK.URL = depot.URL
-	r.cfg.STS.CAFile = writeFile(t, r.dir, "depot-ca.pem", depot.CACertPEM())
+	depot := r.depot()
 	depot.SetFault(etktest.FaultHTTP500, "", "")
 	r.fixture(r.clock.Now().AddDate(0, 0, -2))
 	core := r.run(Options{})
@@ -161,8 +162,7 @@ func TestCoreETKCheckInFlightAtSwitch(t *testing.T) {
 		depot.ServeHTTP(w, q)
 	}))
 	defer srv.Close()
-	r.cfg.ETK.URL = srv.URL + etktest.Path
-	r.cfg.STS.CAFile = writeFile(t, r.dir, "depot-ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	r.useDepot(srv.URL+etktest.Path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
 	now := r.clock.Now()
 	old := r.fixture(now.AddDate(-3, 0, 0))
 	if err := depot.Publish(ssin, "", old.EncCerts[0], old.AuthCert, old.CA.Cert); err != nil {

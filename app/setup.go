@@ -212,10 +212,6 @@ func (c *Core) reload(ctx context.Context, path string) {
 	}
 	c.notice = c.loc.T("status.set-up")
 	c.mu.Unlock()
-	old.Stop()
-	stop()
-	c.discover()
-	c.startManager(ctx)
-	c.checkReminders(ctx)
+	c.restartFor(ctx, old, stop)
 	c.notify(ctx, notify.Notification{Title: c.loc.T("notify.set-up"), Body: c.loc.T("notify.set-up-body", map[string]any{"Path": path})})
 }

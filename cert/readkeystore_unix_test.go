@@ -6,10 +6,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"ehealth-tray/errkind"
+	"ehealth-tray/safefile/hostiletest"
 )
 
 // TestOpenFIFOKeystoreNoHang: a FIFO named like the newest keystore hung
@@ -18,9 +18,7 @@ import (
 func TestOpenFIFOKeystoreNoHang(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "SSIN=79021802145 20991231-000000.p12")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	hostiletest.FIFO(t, fifo)
 	link := filepath.Join(dir, "current.p12")
 	if err := os.Symlink(fifo, link); err != nil {
 		t.Fatal(err)

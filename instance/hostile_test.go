@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"ehealth-tray/errkind"
@@ -57,9 +56,7 @@ func TestLockSymlinkCreatesNothing(t *testing.T) {
 // TestLockFIFONoHang: a FIFO named instance.lock hung the tray at start.
 func TestLockFIFONoHang(t *testing.T) {
 	dir := t.TempDir()
-	if err := syscall.Mkfifo(filepath.Join(dir, "instance.lock"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	hostiletest.FIFO(t, filepath.Join(dir, "instance.lock"))
 	assertNoPrimary(t, dir, "not-regular-file")
 }
 

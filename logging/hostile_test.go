@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"ehealth-tray/safefile/hostiletest"
@@ -70,9 +69,7 @@ func TestLogNotThroughSymlink(t *testing.T) {
 // TestFIFOLogNoHang: a FIFO named ehealth-tray.log hung the tray at start.
 func TestFIFOLogNoHang(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "ehealth-tray.log")
-	if err := syscall.Mkfifo(p, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	hostiletest.FIFO(t, p)
 	assertOnStderr(t, openTo(t, p, false))
 }
 

@@ -3,11 +3,11 @@
 package safefile
 
 import (
+	"ehealth-tray/safefile/hostiletest"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 )
 
@@ -16,9 +16,7 @@ import (
 // checks, the open never returns and the test times out.
 func TestRefusesFIFONoHang(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "fifo.p12")
-	if err := syscall.Mkfifo(p, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	hostiletest.FIFO(t, p)
 	_, err := ReadFile(p, 100)
 	assertNotRegular(t, err, p)
 	// The post-open check alone, as when the FIFO is swapped in after Lstat.
@@ -77,9 +75,7 @@ func TestOpenFileNoFollowCreate(t *testing.T) {
 	_, err := OpenFile(log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	assertNotRegular(t, err, log)
 	fifo := filepath.Join(dir, "fifo.log")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	hostiletest.FIFO(t, fifo)
 	_, err = OpenFile(fifo, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	assertNotRegular(t, err, fifo)
 }
@@ -115,9 +111,7 @@ func TestReadTargetFollowsToRegularFilesOnly(t *testing.T) {
 	if err := os.WriteFile(file, []byte("x = 1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	hostiletest.FIFO(t, fifo)
 	toFile, toFIFO := filepath.Join(dir, "config.toml"), filepath.Join(dir, "other.toml")
 	if err := os.Symlink(file, toFile); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"ehealth-tray/internal/clock/clocktest"
@@ -18,9 +17,7 @@ import (
 // (os.Open waits for a writer). It is refused at once.
 func TestCacheFIFONoHang(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "session.json")
-	if err := syscall.Mkfifo(path, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	hostiletest.FIFO(t, path)
 	logs := logtest.New()
 	m := NewManager(ManagerOptions{Open: neverOpen(t), Clock: clocktest.New(t0), CachePath: path, CacheKey: "k", Logger: logs.Logger()})
 	if s := m.Snapshot(); s.State != StateNone {

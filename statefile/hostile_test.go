@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"ehealth-tray/errkind"
@@ -148,9 +147,7 @@ func TestCapsAndFIFO(t *testing.T) {
 		t.Fatalf("want too-large, got %v", err)
 	}
 	fifo := filepath.Join(dir, "reminders.json")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	hostiletest.FIFO(t, fifo)
 	if err := ReadJSON(fifo, &v); !safefile.IsNotRegular(err) {
 		t.Fatalf("want not-regular-file, got %v", err)
 	}

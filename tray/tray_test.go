@@ -506,7 +506,7 @@ func TestTraySetupChoiceAndWrapping(t *testing.T) {
 	}
 	c.state(s)
 	c.next(ctx, "READY")
-	items := waitLayout(ctx, t, d.watcher, []string{
+	before := []string{
 		"ehealth-tray — Session eHealth active jusqu'à (disabled)",
 		"demain 16:42 (procédure de secours) (disabled)",
 		"Renewed encryption key (ETK) not activated yet (disabled)",
@@ -529,7 +529,8 @@ func TestTraySetupChoiceAndWrapping(t *testing.T) {
 		"Settings…",
 		"Open log",
 		"Quit",
-	})
+	}
+	items := waitLayout(ctx, t, d.watcher, before)
 	for _, it := range items {
 		if n := len([]rune(it.Label)); n > MaxLabel {
 			t.Errorf("menu line of %d characters: %q", n, it.Label)
@@ -543,29 +544,11 @@ func TestTraySetupChoiceAndWrapping(t *testing.T) {
 	s.Choice.Selected = 1
 	s.Setup = Item{Visible: true, Enabled: true, Label: "Set up ehealth-tray…"}
 	c.state(s)
-	items = waitLayout(ctx, t, d.watcher, []string{
-		"ehealth-tray — Session eHealth active jusqu'à (disabled)",
-		"demain 16:42 (procédure de secours) (disabled)",
-		"Renewed encryption key (ETK) not activated yet (disabled)",
-		"---",
-		"Set up ehealth-tray…",
-		eidLabel + " (disabled)",
-		"Set up ehealth-tray first (disabled)",
-		fallbackLabel + " (disabled)",
-		"Set up ehealth-tray first (disabled)",
-		"---",
-		renewLabel,
-		"How to activate the renewed ETK…",
-		"---",
-		"Your profession: (disabled)",
-		"[ ] Doctor",
-		"[x] Physiotherapist",
-		"[ ] Nurse",
-		"---",
-		"Settings…",
-		"Open log",
-		"Quit",
-	})
+	// The same menu, the profession chosen: Set up enabled, its reason gone.
+	after := slices.DeleteFunc(slices.Clone(before), func(l string) bool { return l == "Choose your profession below first (disabled)" })
+	after[slices.Index(after, "Set up ehealth-tray… (disabled)")] = "Set up ehealth-tray…"
+	after[slices.Index(after, "[ ] Physiotherapist")] = "[x] Physiotherapist"
+	items = waitLayout(ctx, t, d.watcher, after)
 	click(ctx, t, d.watcher, items, "Set up ehealth-tray…")
 	expectCmd(ctx, c, "setup 0")
 }
