@@ -97,6 +97,18 @@ type rig struct {
 	loc      *i18n.Localizer // nil: English
 }
 
+// useSTS replaces the rig's STS simulator with one made with o, closed
+// with the test.
+func (r *rig) useSTS(o ststest.Options) {
+	r.t.Helper()
+	sim, err := ststest.New(o)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(sim.Close)
+	r.sts, r.cfg.STS.URL = sim, sim.URL
+}
+
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	r := &rig{t: t, dir: t.TempDir(), clock: clocktest.New(time.Now()), log: logtest.New(), prompter: &fakePrompter{password: "s3cret", confirm: true}, notes: &fakeNotifier{}}

@@ -30,12 +30,7 @@ func (r *rig) startWith(timeout time.Duration) {
 // the app working; nothing is retried beyond the short, asked-for retries.
 func TestCoreSTSFaultsMidSession(t *testing.T) {
 	r := newRig(t)
-	slow, err := ststest.New(ststest.Options{NIHII: "53886171521", Delay: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slow.Close()
-	r.sts, r.cfg.STS.URL = slow, slow.URL
+	r.useSTS(ststest.Options{NIHII: "53886171521", Delay: 10 * time.Second})
 	now := r.clock.Now()
 	r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
 	r.startWith(time.Second)

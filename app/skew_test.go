@@ -13,12 +13,7 @@ import (
 // ahead: the practitioner is told once, not at every session.
 func TestCoreClockSkewToldOnce(t *testing.T) {
 	r := newRig(t)
-	ahead, err := ststest.New(ststest.Options{NIHII: "53886171521", Now: func() time.Time { return time.Now().Add(-3 * time.Minute) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ahead.Close()
-	r.sts, r.cfg.STS.URL = ahead, ahead.URL
+	r.useSTS(ststest.Options{NIHII: "53886171521", Now: func() time.Time { return time.Now().Add(-3 * time.Minute) }})
 	now := r.clock.Now()
 	r.keystore(ssin, now.AddDate(0, 0, 200), now.AddDate(0, 0, -2))
 	r.start()
@@ -26,7 +21,7 @@ func TestCoreClockSkewToldOnce(t *testing.T) {
 	for i := range 2 {
 		r.click(tray.CmdFallback)
 		r.wait("green", func(s tray.State) bool {
-			return s.Icon == icons.KindActive && s.Fallback.Enabled && len(ahead.Requests()) == i+1
+			return s.Icon == icons.KindActive && s.Fallback.Enabled && len(r.sts.Requests()) == i+1
 		})
 	}
 	if n := r.notes.count("The computer's clock is off"); n != 1 {
